@@ -1,0 +1,528 @@
+"""BigCommerce REST client: one instance (and one HTTP session) per store.
+
+Pure Python on top of ``requests``; the Odoo models only wrap it. It owns everything
+about talking to BigCommerce: URLs, the shared rate-limit quota, retries, pagination,
+typed errors, and never sending a refund or a shipment twice. JSON numbers are parsed
+as ``Decimal`` and ``Decimal`` values are sent as exact JSON numbers: money is never a
+float. Not thread-safe: give each thread or job its own client.
+
+Spec references (``O2#getOrders``...) name the operations in the official OpenAPI files,
+see /work/shared/bigcommerce/API-NOTES.md.
+"""
+import json
+import logging
+import random
+import time
+from collections import Counter
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import requests
+from urllib3.exceptions import NewConnectionError
+
+from .errors import (
+    AmbiguousResultError,
+    BigCommerceConnectionError,
+    BigCommerceError,
+    BigCommerceTimeoutError,
+    InvalidResponseError,
+    ServerError,
+    error_for_response,
+)
+from .money import to_decimal
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://api.bigcommerce.com"
+DEFAULT_TIMEOUT = (10, 60)  # seconds to connect, seconds to wait for the answer
+MAX_PAGE_SIZE = 250
+MAX_RATE_LIMIT_WAIT = 900  # a sync survives 15 minutes of rate limiting before giving up
+_SAFE_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
+_RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
+# Failures after which a POST may or may not have taken effect on BigCommerce's side.
+_AMBIGUOUS_FAILURES = (ServerError, BigCommerceTimeoutError, BigCommerceConnectionError, InvalidResponseError)
+_QUANTITY_REFUND_ITEM_TYPES = frozenset({"PRODUCT", "GIFT_WRAPPING"})  # their amount is ignored (O3)
+
+
+def _backoff(attempt, base=1.0, cap=30.0):
+    """Capped exponential delay with jitter, so clients that failed together do not retry together."""
+    delay = min(cap, base * 2 ** (attempt - 1))
+    return delay / 2 + random.uniform(0, delay / 2)
+
+
+def _number_header(headers, name):
+    try:
+        return float(headers[name])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _json_text(value):
+    """JSON for a request body, writing Decimal amounts exactly rather than through float."""
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"cannot send {value} as an amount")
+        return format(value, "f")
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(str(key))}:{_json_text(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_json_text(item) for item in value) + "]"
+    return json.dumps(value)
+
+
+def _query_value(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        # Odoo datetimes are naive UTC; BigCommerce needs the offset spelled out.
+        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
+    if isinstance(value, (list, tuple, set, frozenset)):  # v3 ``:in`` filters take comma lists
+        return ",".join(str(_query_value(item)) for item in value)
+    return value
+
+
+def _unwrap(body):
+    """The object of a v3 ``{data: ...}`` envelope; bare objects pass (docs and specs disagree)."""
+    return body["data"] if isinstance(body, dict) and "data" in body else body
+
+
+def _refund_key(items, payments, amount_field):
+    """What identifies a refund: its items and payments, amounts compared as Decimal.
+    Requests carry ``amount`` per item, refunds read back carry ``requested_amount``."""
+    return (
+        Counter(
+            (item.get("item_type"), item.get("item_id"),
+             item.get("quantity") if item.get("item_type") in _QUANTITY_REFUND_ITEM_TYPES
+             else to_decimal(item.get(amount_field)))
+            for item in items or ()
+        ),
+        Counter((payment.get("provider_id"), to_decimal(payment.get("amount"))) for payment in payments or ()),
+    )
+
+
+def _shipment_key(shipment):
+    return (
+        shipment.get("order_address_id"),
+        shipment.get("tracking_number") or "",
+        Counter((item.get("order_product_id"), item.get("quantity")) for item in shipment.get("items") or ()),
+    )
+
+
+class _RateBudget:
+    """The store's shared request quota, as the last response described it (API-NOTES §2)."""
+
+    def __init__(self, clock):
+        self._clock = clock
+        self.left = self.quota = self.resets_at = None
+        self.last_sent_at = None
+
+    def update(self, headers):
+        left = _number_header(headers, "X-Rate-Limit-Requests-Left")
+        reset_ms = _number_header(headers, "X-Rate-Limit-Time-Reset-Ms")
+        if left is None or reset_ms is None:
+            return
+        self.left, self.resets_at = left, self._clock() + reset_ms / 1000
+        self.quota = _number_header(headers, "X-Rate-Limit-Requests-Quota") or self.quota
+
+    def delay_before_next_call(self):
+        """Seconds to wait so the next call neither hits 429 nor starves the store's other apps."""
+        now = self._clock()
+        if self.left is None or self.resets_at <= now:
+            return 0.0
+        remaining = self.resets_at - now
+        # A few requests stay unused so that other apps (or our other workers) racing for the
+        # same quota do not turn our next call into a 429.
+        reserve = max(2, (self.quota or 0) // 50)
+        if self.left <= reserve:
+            return remaining
+        # Spread what is left over the rest of the window instead of bursting through it.
+        interval = remaining / (self.left - reserve)
+        return max(0.0, self.last_sent_at + interval - now)
+
+
+class BigCommerceClient:
+    def __init__(self, store_hash, access_token, api_url=DEFAULT_API_URL, timeout=DEFAULT_TIMEOUT,
+                 max_retries=5, on_call=None, sleep=time.sleep, clock=time.monotonic, session=None,
+                 max_rate_limit_wait=MAX_RATE_LIMIT_WAIT):
+        if not store_hash or not access_token:
+            raise ValueError("a BigCommerce store needs both a store hash and an access token")
+        api_url = (api_url or DEFAULT_API_URL).rstrip("/")
+        if not api_url.startswith(("https://", "http://")):
+            raise ValueError(f"the BigCommerce API address must start with https:// (got {api_url!r})")
+        self.store_hash = store_hash
+        self.api_url = api_url
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.max_rate_limit_wait = max_rate_limit_wait
+        self._base_url = f"{api_url}/stores/{store_hash}"
+        self._token = access_token
+        # Sent with each request rather than set on the session, which the caller may share.
+        self._headers = {"X-Auth-Token": access_token, "Accept": "application/json"}
+        self._session = session or requests.Session()
+        self._on_call = on_call
+        self._sleep = sleep
+        self._clock = clock
+        self._budget = _RateBudget(clock)
+        self._waits_for_next_call = []
+
+    def __repr__(self):
+        return f"BigCommerceClient(store_hash={self.store_hash!r}, api_url={self.api_url!r})"
+
+    def close(self):
+        self._session.close()
+
+    # ------------------------------------------------------------------ HTTP core
+
+    def request(self, method, version, path, params=None, json=None, idempotent=None):
+        """One API call, retried when that is safe; returns the decoded JSON (None for 204).
+
+        ``idempotent`` marks a POST as safe to repeat; GET, PUT and DELETE are by default.
+        """
+        method = method.upper()
+        safe = method in _SAFE_METHODS if idempotent is None else idempotent
+        record = {
+            "method": method, "path": f"/{version}/{path.strip('/')}", "status": None,
+            "duration_ms": 0, "attempts": 0, "waits": self._waits_for_next_call, "error": None,
+        }
+        self._waits_for_next_call = []
+        started = self._clock()
+        try:
+            return self._send(record, safe, params, json)
+        except BigCommerceError as error:
+            record["error"] = type(error).__name__
+            raise
+        finally:
+            record["duration_ms"] = round((self._clock() - started) * 1000)
+            self._report(record)
+
+    def get(self, version, path, params=None):
+        return self.request("GET", version, path, params=params)
+
+    def post(self, version, path, json=None, params=None, idempotent=False):
+        return self.request("POST", version, path, params=params, json=json, idempotent=idempotent)
+
+    def put(self, version, path, json=None, params=None):
+        return self.request("PUT", version, path, params=params, json=json)
+
+    def delete(self, version, path, params=None):
+        return self.request("DELETE", version, path, params=params)
+
+    def _send(self, record, safe, params, body):
+        url = self._base_url + record["path"]
+        query = {key: _query_value(value) for key, value in (params or {}).items() if value is not None}
+        data = None if body is None else _json_text(body).encode()
+        headers = dict(self._headers, **({"Content-Type": "application/json"} if data is not None else {}))
+        failures = throttled = 0
+        rate_limited_for = 0.0
+        while True:
+            self._wait(self._budget.delay_before_next_call(), record)
+            record["attempts"] += 1
+            self._budget.last_sent_at = self._clock()
+            try:
+                response = self._session.request(
+                    record["method"], url, params=query, data=data, headers=headers, timeout=self.timeout)
+            except requests.RequestException as exc:
+                error, reached_server = self._transport_error(exc, record)
+            else:
+                record["status"] = status = response.status_code
+                self._budget.update(response.headers)
+                if status == 429:  # not processed, so repeating is safe even for a POST
+                    throttled += 1
+                    delay = self._rate_limit_delay(response.headers, throttled)
+                    if rate_limited_for + delay > self.max_rate_limit_wait:
+                        raise self._http_error(response, record, retry_after=delay)
+                    rate_limited_for += delay
+                    self._wait(delay, record)
+                    continue
+                throttled = 0
+                if status >= 400 and status not in _RETRYABLE_STATUSES:
+                    raise self._http_error(response, record)
+                reached_server = True
+                if status in _RETRYABLE_STATUSES:
+                    error = self._http_error(response, record)
+                else:
+                    try:
+                        return json.loads(response.content, parse_float=Decimal) if response.content.strip() else None
+                    except ValueError:
+                        error = self._invalid_response(record, status)
+            if (reached_server and not safe) or failures >= self.max_retries:
+                raise error
+            failures += 1
+            self._wait(_backoff(failures), record)
+
+    @staticmethod
+    def _rate_limit_delay(headers, throttled):
+        reset_ms = _number_header(headers, "X-Rate-Limit-Time-Reset-Ms")
+        retry_after = _number_header(headers, "X-Retry-After")
+        asked = reset_ms / 1000 if reset_ms is not None else retry_after
+        if asked is None:
+            # A 429 without rate headers means the platform itself is under load (API-NOTES §2).
+            return _backoff(throttled, base=2.0, cap=60.0)
+        # Repeated 429s despite waiting: other apps are draining the quota, so back off further.
+        return max(asked, _backoff(throttled - 1, cap=60.0)) if throttled > 1 else asked
+
+    def _wait(self, seconds, record=None):
+        if seconds <= 0:
+            return
+        self._sleep(seconds)
+        (record["waits"] if record is not None else self._waits_for_next_call).append(round(seconds, 3))
+
+    def _report(self, record):
+        if self._on_call is None:
+            return
+        try:
+            self._on_call(record)
+        except Exception:  # a broken log sink must not break the sync
+            _logger.exception("on_call failed for %s %s", record["method"], record["path"])
+
+    def _http_error(self, response, record, retry_after=None):
+        # BigCommerce may echo the request, so the token is scrubbed before anything keeps the text.
+        text = response.text.replace(self._token, "[access token]")
+        try:
+            body = json.loads(text, parse_float=Decimal)
+        except ValueError:
+            body = text
+        retry_after = retry_after or _number_header(response.headers, "X-Retry-After") \
+            or _number_header(response.headers, "Retry-After")
+        return error_for_response(response.status_code, record["method"], record["path"], body, retry_after)
+
+    def _transport_error(self, exc, record):
+        """The typed error for a request that got no usable answer, and whether it may have
+        reached BigCommerce (then it may have taken effect)."""
+        where = f"{record['method']} {record['path']}"
+        kind = type(exc).__name__  # never str(exc): it holds the URL with its query string
+        if isinstance(exc, requests.Timeout) and not isinstance(exc, requests.ConnectTimeout):
+            seconds = self.timeout[1] if isinstance(self.timeout, tuple) else self.timeout
+            return BigCommerceTimeoutError(
+                f"{where}: no answer within {seconds} s ({kind})",
+                method=record["method"], path=record["path"],
+                user_message=f"BigCommerce did not answer within {seconds} seconds. The job will be "
+                             "retried automatically.",
+            ), True
+        if isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
+            return self._invalid_response(record, None), True
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        never_sent = isinstance(exc, requests.ConnectTimeout) or isinstance(reason, NewConnectionError)
+        return BigCommerceConnectionError(
+            f"{where}: the store could not be reached ({kind})",
+            method=record["method"], path=record["path"],
+            user_message=f"The BigCommerce store could not be reached at {self.api_url}. Check the API "
+                         "address configured on the store and this server's internet connection.",
+        ), not never_sent
+
+    @staticmethod
+    def _invalid_response(record, status):
+        return InvalidResponseError(
+            f"{record['method']} {record['path']}: the response body is cut off or not JSON",
+            status=status, method=record["method"], path=record["path"],
+            user_message="BigCommerce sent an incomplete answer. The job will be retried automatically.",
+        )
+
+    # ------------------------------------------------------------------ pagination
+
+    def iter_v2(self, path, params=None, limit=MAX_PAGE_SIZE):
+        """Every row of a v2 list. v2 gives no totals, so pages run until a short or empty one."""
+        page = 1
+        while True:
+            rows = self.get("v2", path, params={**(params or {}), "limit": limit, "page": page}) or []
+            yield from rows
+            if len(rows) < limit:
+                return
+            page += 1
+
+    def iter_v3(self, path, params=None, limit=MAX_PAGE_SIZE):
+        """Every row of a v3 list paginated by ``meta.pagination``."""
+        page = 1
+        while True:
+            body = self.get("v3", path, params={**(params or {}), "limit": limit, "page": page}) or {}
+            rows = body.get("data") or []
+            yield from rows
+            total_pages = ((body.get("meta") or {}).get("pagination") or {}).get("total_pages")
+            if not rows or (page >= total_pages if total_pages is not None else len(rows) < limit):
+                return
+            page += 1
+
+    def iter_v3_cursor(self, path, params=None, limit=MAX_PAGE_SIZE):
+        """Every row of a v3 list paginated by ``meta.cursor_pagination`` (``after=end_cursor``)."""
+        params = {**(params or {}), "limit": limit}
+        while True:
+            body = self.get("v3", path, params=params) or {}
+            rows = body.get("data") or []
+            yield from rows
+            cursor = (body.get("meta") or {}).get("cursor_pagination") or {}
+            end_cursor = cursor.get("end_cursor")
+            if not rows or len(rows) < cursor.get("per_page", limit) or not end_cursor \
+                    or end_cursor == params.get("after"):
+                return
+            params["after"] = end_cursor
+
+    def _iter_v3_unpaginated(self, path, params=None):
+        """Rows of a v3 list that takes no page parameters (204 when empty)."""
+        yield from (self.get("v3", path, params=params) or {}).get("data") or []
+
+    # ------------------------------------------------------------------ store
+
+    def store_information(self):
+        return self.get("v2", "store")  # SI#getStoreInformation
+
+    def server_time(self):
+        """BigCommerce's clock in epoch seconds, for polling watermarks."""
+        return self.get("v2", "time")["time"]  # SI#getSystemTimestamp
+
+    def iter_channels(self, **filters):
+        return self.iter_v3("channels", filters)  # CH#getChannels
+
+    def iter_locations(self, **filters):
+        return self.iter_v3("inventory/locations", filters)  # LO#getLocations
+
+    def iter_tax_classes(self):
+        return self.iter_v2("tax_classes")  # TC2#getTaxClasses
+
+    def iter_currencies(self):
+        return self.iter_v2("currencies")  # CUR#getCurrencies
+
+    # ------------------------------------------------------------------ orders
+
+    def iter_order_statuses(self):
+        yield from self.get("v2", "order_statuses") or []  # O2#getOrderStatuses, not paginated
+
+    def iter_orders(self, **filters):
+        """Orders with their consignments and line items embedded, saving a call per order
+        (O2#getOrders). Filters are O2's: ``min_date_modified``, ``status_id``, ``channel_id``..."""
+        params = {"include": "consignments.line_items", "consignment_structure": "object", **filters}
+        if filters.get("min_date_modified") is not None:
+            params.setdefault("sort", "date_modified:asc")
+        # An order modified while we page through a date_modified sort moves to a later page;
+        # it is yielded once, at its first position.
+        seen = set()
+        for order in self.iter_v2("orders", params):
+            if order["id"] not in seen:
+                seen.add(order["id"])
+                yield order
+
+    def get_order(self, order_id, include="consignments.line_items"):
+        params = {"include": include, "consignment_structure": "object"} if include else None
+        return self.get("v2", f"orders/{int(order_id)}", params=params)  # O2#getOrder
+
+    def iter_order_products(self, order_id):
+        return self.iter_v2(f"orders/{int(order_id)}/products")  # O2#getOrderProducts
+
+    def iter_order_shipping_addresses(self, order_id):
+        return self.iter_v2(f"orders/{int(order_id)}/shipping_addresses")  # O2#getOrderShippingAddresses
+
+    def iter_order_coupons(self, order_id):
+        return self.iter_v2(f"orders/{int(order_id)}/coupons")  # O2#getOrderCoupons
+
+    def iter_order_taxes(self, order_id, details=True):
+        return self.iter_v2(f"orders/{int(order_id)}/taxes", {"details": details})  # O2#getOrderTaxes
+
+    def iter_order_shipments(self, order_id):
+        return self.iter_v2(f"orders/{int(order_id)}/shipments")  # O2#getOrderShipments, 204 when none
+
+    def update_order(self, order_id, values):
+        """PUT only the fields to change: ``products`` or ``fees`` here would wipe discounts or fees."""
+        return self.put("v2", f"orders/{int(order_id)}", json=values)  # O2#updateOrder
+
+    def iter_order_transactions(self, order_id):
+        return self._iter_v3_unpaginated(f"orders/{int(order_id)}/transactions")  # O3#getOrderTransactions
+
+    def create_refund_quote(self, order_id, payload):
+        # O3#createOrderRefundQuotes: a quote changes nothing, so it is safe to repeat.
+        path = f"orders/{int(order_id)}/payment_actions/refund_quotes"
+        return _unwrap(self.post("v3", path, json=payload, idempotent=True))
+
+    def iter_order_refunds(self, order_id):
+        return self._iter_v3_unpaginated(f"orders/{int(order_id)}/payment_actions/refunds")  # O3#getOrderRefunds
+
+    def create_refund(self, order_id, payload):
+        """Create a refund (O3#createOrderRefund) at most once, and return it.
+
+        When the answer is lost (timeout, connection cut, 5xx, unreadable body), the order's
+        refunds are read back: a refund that did not exist before this call and matches the
+        payload's items and payments is the one we created, so it is returned instead of
+        refunding twice. Only when it verifiably does not exist is the request sent again.
+        """
+        earlier = {refund["id"] for refund in self.iter_order_refunds(order_id)}
+        wanted = _refund_key(payload.get("items"), payload.get("payments"), "amount")
+
+        def created_by_us():
+            return next((
+                refund for refund in self.iter_order_refunds(order_id)
+                if refund["id"] not in earlier
+                and _refund_key(refund.get("items"), refund.get("payments"), "requested_amount") == wanted
+            ), None)
+
+        path = f"orders/{int(order_id)}/payment_actions/refunds"
+        return self._create_once("v3", path, payload, created_by_us, f"refund on order {order_id}")
+
+    def create_shipment(self, order_id, payload):
+        """Create a shipment (O2#createOrderShipments) at most once, like ``create_refund``:
+        a duplicate would e-mail the customer again and cannot be undone cleanly."""
+        earlier = {shipment["id"] for shipment in self.iter_order_shipments(order_id)}
+        wanted = _shipment_key(payload)
+
+        def created_by_us():
+            return next((
+                shipment for shipment in self.iter_order_shipments(order_id)
+                if shipment["id"] not in earlier and _shipment_key(shipment) == wanted
+            ), None)
+
+        path = f"orders/{int(order_id)}/shipments"
+        return self._create_once("v2", path, payload, created_by_us, f"shipment on order {order_id}")
+
+    def _create_once(self, version, path, payload, created_by_us, what):
+        for attempt in range(1, self.max_retries + 2):
+            try:
+                return _unwrap(self.post(version, path, json=payload))
+            except _AMBIGUOUS_FAILURES as error:
+                failure = error
+            # BigCommerce may still be finishing the request whose answer we lost: give it
+            # time before looking, or we would miss it and create it a second time.
+            self._wait(_backoff(attempt, base=2.0))
+            try:
+                created = created_by_us()
+            except BigCommerceError as error:
+                raise AmbiguousResultError(
+                    f"POST /{version}/{path}: outcome unknown after {type(failure).__name__}, "
+                    f"and reading it back failed ({type(error).__name__})",
+                    method="POST", path=f"/{version}/{path}",
+                    user_message=f"BigCommerce did not confirm whether the {what} was created, and "
+                                 "checking failed too. Look at the order in BigCommerce before trying "
+                                 "again: retrying blindly could create it twice.",
+                ) from error
+            if created is not None:
+                return created
+        raise failure
+
+    # ------------------------------------------------------------------ catalog
+
+    def iter_brands(self, **filters):
+        return self.iter_v3("catalog/brands", filters)  # BR#getBrands
+
+    def iter_category_trees(self):
+        return self._iter_v3_unpaginated("catalog/trees")  # CT#getCategoryTrees takes no page
+
+    def iter_categories(self, tree_ids=None):
+        """Categories of every tree (or of ``tree_ids``) as a flat list (CT#getAllCategories)."""
+        return self.iter_v3("catalog/trees/categories", {"tree_id:in": tree_ids})
+
+    def iter_products(self, limit=MAX_PAGE_SIZE, **filters):
+        """Products (PR#getProducts). With ``include`` options or modifiers, pass ``limit=10``."""
+        return self.iter_v3("catalog/products", filters, limit=limit)
+
+    def iter_variants(self, **filters):
+        return self.iter_v3("catalog/variants", filters)  # VA#getVariants
+
+    # ------------------------------------------------------------------ webhooks
+
+    def iter_webhooks(self, **filters):
+        return self.iter_v3("hooks", filters)  # WH#getWebhooks: only this token's own hooks
+
+    def create_webhook(self, scope, destination, is_active=True, headers=None):
+        body = {"scope": scope, "destination": destination, "is_active": is_active}
+        if headers:
+            body["headers"] = headers
+        return _unwrap(self.post("v3", "hooks", json=body))  # WH#createWebhooks
+
+    def update_webhook(self, hook_id, values):
+        return _unwrap(self.put("v3", f"hooks/{int(hook_id)}", json=values))  # WH#updateWebhook
