@@ -1,0 +1,4 @@
+from . import marketplace_instance
+from . import marketplace_log
+from . import marketplace_queue_job
+from . import marketplace_queue_line

@@ -1,0 +1,297 @@
+import json
+import logging
+from datetime import timedelta
+
+from psycopg2 import errorcodes, errors as pg_errors
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..queue_core import DEFAULT_MAX_ATTEMPTS, InvalidPayloadError, is_transient, parse_payload, retry_delay
+
+_logger = logging.getLogger(__name__)
+
+LINE_STATES = [
+    ("pending", "Pending"),
+    ("processing", "Processing"),
+    ("done", "Done"),
+    ("failed", "Failed"),
+    ("cancelled", "Cancelled"),
+]
+OPEN_STATES = ("pending", "processing")
+# Concurrent workers touching the same Odoo record: trying again later succeeds.
+TRANSIENT_DATABASE_ERRORS = (
+    pg_errors.SerializationFailure,
+    pg_errors.LockNotAvailable,
+    pg_errors.DeadlockDetected,
+    pg_errors.UniqueViolation,
+)
+DEFAULT_STALE_MINUTES = 30
+
+
+class MarketplaceQueueLine(models.Model):
+    """One unit of work (one order, one product, one refund) of a queue job.
+
+    Connectors handle an operation by defining ``_process_<operation>(payload)`` on
+    this model; it returns the Odoo record it produced (or nothing) and raises to fail.
+    """
+
+    _name = "marketplace.queue.line"
+    _description = "Marketplace Queue Line"
+    _order = "id desc"
+    _check_company_auto = True
+
+    job_id = fields.Many2one("marketplace.queue.job", required=True, index=True, ondelete="cascade")
+    instance_id = fields.Many2one(related="job_id.instance_id", store=True, index=True)
+    company_id = fields.Many2one(related="job_id.company_id", store=True, index=True)
+    operation = fields.Char(related="job_id.operation", store=True, index=True)
+    external_id = fields.Char(string="External ID", required=True, index=True)
+    name = fields.Char()
+    payload = fields.Text(help="JSON the operation works from.")
+    state = fields.Selection(LINE_STATES, required=True, default="pending", index=True)
+    attempts = fields.Integer(readonly=True)
+    next_retry_at = fields.Datetime(string="Next Retry", readonly=True, index=True)
+    processing_started_at = fields.Datetime(readonly=True)
+    last_error = fields.Text(readonly=True)
+    res_model = fields.Char(string="Record Model", readonly=True)
+    res_id = fields.Many2oneReference(string="Record ID", model_field="res_model", readonly=True)
+    record_name = fields.Char(compute="_compute_record_name")
+    log_ids = fields.One2many("marketplace.log", "line_id", string="Logs")
+
+    def init(self):
+        # The one guarantee enqueue relies on: never two open lines for the same work.
+        self.env.cr.execute(SQL("""
+            CREATE UNIQUE INDEX IF NOT EXISTS marketplace_queue_line_open_unique
+            ON marketplace_queue_line (instance_id, operation, external_id)
+            WHERE state IN ('pending', 'processing')
+        """))
+        self.env.cr.execute(SQL("""
+            CREATE INDEX IF NOT EXISTS marketplace_queue_line_due_index
+            ON marketplace_queue_line (id) WHERE state = 'pending'
+        """))
+
+    @api.depends("res_model", "res_id")
+    def _compute_record_name(self):
+        for line in self:
+            record = line.res_model and line.res_id and self.env[line.res_model].browse(line.res_id).exists()
+            line.record_name = record.display_name if record else False
+
+    # ------------------------------------------------------------------ enqueue
+    @api.model
+    def _enqueue(self, instance, operation, items, job_name=None, job=None):
+        """Queue one line per item ``{"external_id", "payload", "name"}`` and wake the cron.
+
+        An item whose (instance, operation, external id) already has a pending or
+        processing line is not queued again; that line is returned instead.
+        Returns (job or empty recordset, lines created or already open).
+        """
+        by_external_id = {}
+        for item in items:
+            by_external_id.setdefault(str(item["external_id"]), item)
+        existing = self._open_lines(instance, operation, list(by_external_id))
+        to_create = [item for ext_id, item in by_external_id.items() if ext_id not in existing.mapped("external_id")]
+        if not to_create:
+            return self.env["marketplace.queue.job"], existing
+        if not job:
+            job = self.env["marketplace.queue.job"].create({
+                "name": job_name or operation,
+                "instance_id": instance.id,
+                "operation": operation,
+            })
+        vals_list = [{
+            "job_id": job.id,
+            "external_id": str(item["external_id"]),
+            "name": item.get("name") or str(item["external_id"]),
+            "payload": json.dumps(item.get("payload") or {}, default=str),
+        } for item in to_create]
+        try:
+            with self.env.cr.savepoint():
+                created = self.create(vals_list)
+        except pg_errors.UniqueViolation:
+            # Another transaction queued some of them meanwhile: keep the ones that are new.
+            created = self.browse()
+            for vals in vals_list:
+                try:
+                    with self.env.cr.savepoint():
+                        created |= self.create(vals)
+                except pg_errors.UniqueViolation:
+                    continue
+        self._trigger_processing()
+        return job, existing | created
+
+    @api.model
+    def _open_lines(self, instance, operation, external_ids):
+        return self.search([
+            ("instance_id", "=", instance.id),
+            ("operation", "=", operation),
+            ("external_id", "in", external_ids),
+            ("state", "in", OPEN_STATES),
+        ])
+
+    @api.model
+    def _trigger_processing(self, at=None):
+        self.env.ref("base_marketplace.ir_cron_process_queue").sudo()._trigger(at)
+
+    # --------------------------------------------------------------- processing
+    @api.model
+    def _cron_process_queue(self, batch_size=50):
+        self._requeue_stale_lines()
+        lines = self._claim_due_lines(batch_size)
+        for line in lines:
+            line._process()
+        remaining = self.search_count(self._due_domain())
+        self.env["ir.cron"]._notify_progress(done=len(lines), remaining=remaining)
+        self._schedule_next_retry()
+        return lines
+
+    @api.model
+    def _due_domain(self):
+        now = fields.Datetime.now()
+        return [("state", "=", "pending"), "|", ("next_retry_at", "=", False), ("next_retry_at", "<=", now)]
+
+    @api.model
+    def _claim_due_lines(self, limit):
+        """Lock up to ``limit`` due lines that no other worker holds and mark them processing."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(SQL("""
+                    SELECT id FROM marketplace_queue_line
+                     WHERE state = 'pending'
+                       AND (next_retry_at IS NULL OR next_retry_at <= %s)
+                     ORDER BY id
+                     LIMIT %s
+                       FOR UPDATE SKIP LOCKED
+                """, fields.Datetime.now(), limit))
+                lines = self.browse(row[0] for row in self.env.cr.fetchall())
+        except pg_errors.SerializationFailure:
+            # Another worker claimed and finished lines since this transaction began.
+            return self.browse()
+        if lines:
+            lines.write({"state": "processing", "processing_started_at": fields.Datetime.now()})
+            self._commit_if_allowed()
+        return lines
+
+    def _process(self):
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                record = self._run_operation()
+                self.write({
+                    "state": "done",
+                    "attempts": self.attempts + 1,
+                    "next_retry_at": False,
+                    "last_error": False,
+                    "res_model": record._name if record else False,
+                    "res_id": record.id if record else False,
+                })
+        except Exception as error:  # noqa: BLE001 - every failure is recorded on the line
+            self._record_failure(error)
+        self._commit_if_allowed()
+
+    def _run_operation(self):
+        handler = getattr(self, f"_process_{self.operation}", None)
+        if handler is None:
+            raise InvalidPayloadError(
+                _("No installed connector handles the operation “%(operation)s”. "
+                  "Install the connector that created this line, or cancel it.", operation=self.operation)
+            )
+        record = handler(parse_payload(self.payload, getattr(handler, "required_keys", ())))
+        return record if isinstance(record, models.BaseModel) and len(record) == 1 else None
+
+    def _record_failure(self, error):
+        attempts = self.attempts + 1
+        message = self._error_message(error)
+        transient = is_transient(error) or isinstance(error, TRANSIENT_DATABASE_ERRORS)
+        if not transient and not isinstance(error, (UserError, InvalidPayloadError)) and not hasattr(error, "user_message"):
+            _logger.warning("Queue line %s (%s) failed unexpectedly", self.id, self.operation, exc_info=True)
+        if transient and attempts < self._max_attempts():
+            retry_at = fields.Datetime.now() + timedelta(seconds=retry_delay(attempts, getattr(error, "retry_after", None)))
+            self.write({"state": "pending", "attempts": attempts, "next_retry_at": retry_at, "last_error": message})
+            self._log(
+                _("Attempt %(attempt)s failed: %(error)s It will be retried automatically after %(at)s (UTC).",
+                  attempt=attempts, error=message, at=fields.Datetime.to_string(retry_at)),
+                level="warning",
+            )
+        else:
+            if transient:
+                message = _("%(error)s Gave up after %(attempts)s attempts; use Retry once the cause is fixed.",
+                            error=message, attempts=attempts)
+            self.write({"state": "failed", "attempts": attempts, "next_retry_at": False, "last_error": message})
+            self._log(message, level="error")
+
+    @api.model
+    def _error_message(self, error):
+        if isinstance(error, pg_errors.Error) and error.pgcode in (errorcodes.SERIALIZATION_FAILURE, errorcodes.LOCK_NOT_AVAILABLE, errorcodes.DEADLOCK_DETECTED, errorcodes.UNIQUE_VIOLATION):
+            return _("Another process was updating the same record at the same time.")
+        message = getattr(error, "user_message", None) or (error.args[0] if error.args else repr(error))
+        return str(message)
+
+    def _log(self, message, level="info", record=None, **kwargs):
+        return self.env["marketplace.log"]._log(self.instance_id, message, level=level, line=self, record=record, **kwargs)
+
+    @api.model
+    def _max_attempts(self):
+        value = self.env["ir.config_parameter"].sudo().get_param("base_marketplace.max_attempts")
+        return int(value) if value else DEFAULT_MAX_ATTEMPTS
+
+    @api.model
+    def _requeue_stale_lines(self):
+        """Give back lines left in processing by a worker that died."""
+        minutes = int(self.env["ir.config_parameter"].sudo().get_param(
+            "base_marketplace.stale_minutes", DEFAULT_STALE_MINUTES))
+        self.env.cr.execute(SQL("""
+            SELECT id FROM marketplace_queue_line
+             WHERE state = 'processing' AND processing_started_at < %s
+               FOR UPDATE SKIP LOCKED
+        """, fields.Datetime.now() - timedelta(minutes=minutes)))
+        stale = self.browse(row[0] for row in self.env.cr.fetchall())
+        for line in stale:
+            # The line may be what killed the worker: count the attempt so it cannot loop forever.
+            attempts = line.attempts + 1
+            if attempts >= self._max_attempts():
+                message = _("The worker processing this line stopped %(count)s times; "
+                            "check the server log, then use Retry.", count=attempts)
+                line.write({"state": "failed", "attempts": attempts, "last_error": message})
+                line._log(message, level="error")
+            else:
+                line.write({"state": "pending", "attempts": attempts, "next_retry_at": False})
+                line._log(_("The worker processing this line stopped; the line was queued again."), level="warning")
+        if stale:
+            self._commit_if_allowed()
+        return stale
+
+    @api.model
+    def _schedule_next_retry(self):
+        next_retry = self.search([("state", "=", "pending"), ("next_retry_at", ">", fields.Datetime.now())],
+                                 order="next_retry_at", limit=1)
+        if next_retry:
+            self._trigger_processing(next_retry.next_retry_at)
+
+    def _commit_if_allowed(self):
+        # Committed work must survive a later failure; tests run in one transaction instead.
+        if not self.env.registry.in_test_mode() and not self.env.context.get("marketplace_no_commit"):
+            self.env.cr.commit()
+
+    # ------------------------------------------------------------------ actions
+    def _prepare_retry(self):
+        """Hook: connectors reset what a retry must fetch again (e.g. a stale payload)."""
+
+    def action_retry(self):
+        lines = self.filtered(lambda line: line.state in ("failed", "cancelled", "pending"))
+        # A newer open line for the same record already does the work.
+        lines = lines.filtered(lambda line: line.state == "pending" or not self._open_lines(
+            line.instance_id, line.operation, [line.external_id]))
+        lines._prepare_retry()
+        lines.write({"state": "pending", "attempts": 0, "next_retry_at": False, "last_error": False})
+        if lines:
+            self._trigger_processing()
+        return True
+
+    def action_cancel(self):
+        self.filtered(lambda line: line.state in ("pending", "failed")).write({"state": "cancelled", "next_retry_at": False})
+        return True
+
+    def action_open_record(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "res_model": self.res_model, "res_id": self.res_id, "view_mode": "form"}

@@ -1,0 +1,180 @@
+from datetime import timedelta
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from ..queue_core import RetryableError, requires_keys
+from .common import MarketplaceQueueCase
+
+
+@tagged("post_install", "-at_install")
+class TestQueue(MarketplaceQueueCase):
+
+    def test_failing_line_leaves_others_done_and_itself_failed(self):
+        partners = self.env["res.partner"]
+
+        def work(line, payload):
+            partner = partners.create({"name": f"Customer {payload['id']}"})
+            if payload["id"] == "B":
+                raise UserError("Customer B has no country; set one and retry.")
+            return partner
+
+        job, lines = self.enqueue("A", "B", "C")
+        with self.handler(work):
+            self.run_queue()
+        by_id = {line.external_id: line for line in lines}
+        self.assertEqual(by_id["A"].state, "done")
+        self.assertEqual(by_id["C"].state, "done")
+        self.assertEqual(by_id["B"].state, "failed")
+        self.assertEqual(by_id["B"].last_error, "Customer B has no country; set one and retry.")
+        # The failed line's own work was rolled back; the others' stayed.
+        self.assertFalse(partners.search([("name", "=", "Customer B")]))
+        self.assertEqual(by_id["A"].record_name, "Customer A")
+        self.assertEqual((job.state, job.done_count, job.failed_count, job.progress), ("failed", 2, 1, 100.0))
+        error_log = by_id["B"].log_ids.filtered(lambda log: log.level == "error")
+        self.assertIn("has no country", error_log.message)
+
+    def test_transient_failure_is_retried_after_its_delay_then_succeeds(self):
+        calls = []
+
+        def work(line, payload):
+            calls.append(fields.Datetime.now())
+            if len(calls) == 1:
+                raise RetryableError("BigCommerce asked to slow down.", retry_after=120)
+            return None
+
+        _job, line = self.enqueue("A")
+        now = fields.Datetime.now()
+        with self.handler(work), freeze_time(now):
+            self.run_queue()
+            self.assertEqual(line.state, "pending")
+            self.assertEqual(line.attempts, 1)
+            self.assertGreaterEqual(line.next_retry_at, now + timedelta(seconds=120))
+            self.assertIn("slow down", line.last_error)
+            self.run_queue()  # not due yet
+            self.assertEqual(len(calls), 1)
+        with self.handler(work), freeze_time(line.next_retry_at + timedelta(seconds=1)):
+            self.run_queue()
+        self.assertEqual((line.state, line.attempts, len(calls)), ("done", 2, 2))
+        self.assertFalse(line.last_error)
+
+    def test_transient_failure_past_max_attempts_fails_the_line(self):
+        self.env["ir.config_parameter"].sudo().set_param("base_marketplace.max_attempts", 3)
+
+        def work(line, payload):
+            raise RetryableError("The store did not answer in time.")
+
+        _job, line = self.enqueue("A")
+        moment = fields.Datetime.now()
+        with self.handler(work):
+            for _attempt in range(3):
+                with freeze_time(moment):
+                    self.run_queue()
+                moment += timedelta(hours=3)
+        self.assertEqual(line.state, "failed")
+        self.assertEqual(line.attempts, 3)
+        self.assertIn("Gave up after 3 attempts", line.last_error)
+
+    def test_permanent_failure_is_not_retried(self):
+        def work(line, payload):
+            raise UserError("The product SKU-1 does not exist in Odoo.")
+
+        _job, line = self.enqueue("A")
+        with self.handler(work):
+            self.run_queue()
+        self.assertEqual((line.state, line.attempts, line.next_retry_at), ("failed", 1, False))
+
+    def test_line_stuck_in_processing_is_requeued_and_processed(self):
+        _job, line = self.enqueue("A")
+        line.write({"state": "processing", "processing_started_at": fields.Datetime.now() - timedelta(hours=2)})
+        with self.handler(lambda line, payload: None):
+            self.run_queue()
+        self.assertEqual(line.state, "done")
+        self.assertTrue(line.log_ids.filtered(lambda log: "worker processing this line stopped" in log.message))
+
+    def test_line_recently_started_is_left_alone(self):
+        _job, line = self.enqueue("A")
+        line.write({"state": "processing", "processing_started_at": fields.Datetime.now()})
+        with self.handler(lambda line, payload: self.fail("a live worker's line was processed twice")):
+            self.run_queue()
+        self.assertEqual(line.state, "processing")
+
+    def test_enqueue_same_external_id_twice_gives_one_line(self):
+        job, first = self.enqueue("1001")
+        second_job, second = self.enqueue("1001", "1002")
+        self.assertEqual(self.Line.search_count([("external_id", "=", "1001")]), 1)
+        self.assertIn(first, second)
+        self.assertEqual(second_job.line_count, 1)  # only 1002 was new
+        with self.handler(lambda line, payload: None):
+            self.run_queue()
+        # Once done, the same order may be queued again (it changed on the store).
+        _job, third = self.enqueue("1001")
+        self.assertNotEqual(third, first)
+        self.assertEqual(third.state, "pending")
+
+    def test_invalid_json_payload_fails_clearly_and_affects_nothing_else(self):
+        job, lines = self.enqueue("A", "B")
+        lines.filtered(lambda line: line.external_id == "A").payload = "{not json"
+        with self.handler(lambda line, payload: None):
+            self.run_queue()
+        broken = lines.filtered(lambda line: line.external_id == "A")
+        self.assertEqual(broken.state, "failed")
+        self.assertIn("not valid JSON", broken.last_error)
+        self.assertEqual((lines - broken).state, "done")
+
+    def test_payload_without_required_key_fails_clearly(self):
+        @requires_keys("order_id")
+        def work(line, payload):
+            return None
+
+        _job, lines = self.enqueue("A", payload={"id": 1})
+        _job, good = self.enqueue("B", payload={"order_id": 7})
+        with patch.object(type(self.Line), f"_process_{self.OPERATION}", work, create=True):
+            self.run_queue()
+        self.assertEqual(lines.state, "failed")
+        self.assertIn("lacks the key(s) 'order_id'", lines.last_error)
+        self.assertEqual(good.state, "done")
+
+    def test_unknown_operation_fails_with_a_sentence(self):
+        _job, line = self.Line._enqueue(self.instance, "nobody_handles_this", [{"external_id": "X"}])
+        self.run_queue()
+        self.assertEqual(line.state, "failed")
+        self.assertIn("No installed connector handles", line.last_error)
+
+    def test_retry_and_cancel_actions(self):
+        def work(line, payload):
+            raise UserError("Map the tax class first.")
+
+        _job, line = self.enqueue("A")
+        with self.handler(work):
+            self.run_queue()
+        self.assertEqual(line.state, "failed")
+        line.action_retry()
+        self.assertEqual((line.state, line.attempts, line.last_error), ("pending", 0, False))
+        with self.handler(lambda line, payload: None):
+            self.run_queue()
+        self.assertEqual(line.state, "done")
+        _job, other = self.enqueue("B")
+        other.action_cancel()
+        self.assertEqual(other.state, "cancelled")
+        with self.handler(lambda line, payload: self.fail("a cancelled line was processed")):
+            self.run_queue()
+
+    def test_operations_wizard_notifies_with_a_link_to_the_job(self):
+        wizard = self.env["marketplace.operation.wizard"].new({"instance_ids": self.instance.ids})
+        job, _lines = self.enqueue("A")
+        action = wizard._notify_jobs(job)
+        self.assertEqual(action["params"]["links"][0]["url"], f"/odoo/marketplace-jobs/{job.id}")
+
+    def test_old_logs_are_vacuumed(self):
+        self.instance.log_retention_days = 10
+        log = self.env["marketplace.log"]._log(self.instance, "Imported order 1")
+        recent = self.env["marketplace.log"]._log(self.instance, "Imported order 2")
+        self.env.cr.execute("UPDATE marketplace_log SET create_date = now() - interval '11 days' WHERE id = %s", [log.id])
+        self.env["marketplace.log"]._gc_marketplace_logs()
+        self.assertFalse(log.exists())
+        self.assertTrue(recent.exists())
