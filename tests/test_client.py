@@ -34,7 +34,9 @@ STORE = "abc123"
 TOKEN = "tok-9f8e7d6c5b4a-SECRET"
 V2 = f"https://api.bigcommerce.com/stores/{STORE}/v2"
 V3 = f"https://api.bigcommerce.com/stores/{STORE}/v3"
-SPEC_DIR = os.environ.get("BIGCOMMERCE_OPENAPI_DIR", "/work/shared/bigcommerce/openapi")
+# shared/ sits beside the repository's clone, on developers' machines and in CI alike.
+SPEC_DIR = os.environ.get("BIGCOMMERCE_OPENAPI_DIR") or os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "shared", "bigcommerce", "openapi")
 
 
 # ---------------------------------------------------------------- OpenAPI conformance
