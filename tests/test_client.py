@@ -19,6 +19,7 @@ from bigcommerce.errors import (
     AmbiguousResultError,
     AuthenticationError,
     BigCommerceConnectionError,
+    BigCommerceError,
     BigCommerceTimeoutError,
     InvalidResponseError,
     NotFoundError,
@@ -458,6 +459,16 @@ def test_api_url_is_overridable_and_validated(http, fake_time):
     assert client.server_time() == 7
     with pytest.raises(ValueError, match="API address"):
         BigCommerceClient(STORE, TOKEN, api_url="api.bigcommerce.com")
+
+
+def test_redirects_are_not_followed_so_the_token_stays_home(client, http):
+    http.get(f"{V2}/store", status=301, headers={"Location": "https://elsewhere.example.com/collect"})
+
+    with pytest.raises(BigCommerceError) as caught:
+        client.store_information()
+
+    assert caught.value.status == 301 and not caught.value.is_transient
+    assert len(http.calls) == 1
 
 
 # ---------------------------------------------------------------- at-most-once refunds and shipments

@@ -219,8 +219,9 @@ class BigCommerceClient:
             record["attempts"] += 1
             self._budget.last_sent_at = self._clock()
             try:
-                response = self._session.request(
-                    record["method"], url, params=query, data=data, headers=headers, timeout=self.timeout)
+                # No redirects: requests would carry X-Auth-Token to whatever host they point at.
+                response = self._session.request(record["method"], url, params=query, data=data,
+                                                 headers=headers, timeout=self.timeout, allow_redirects=False)
             except requests.RequestException as exc:
                 error, reached_server = self._transport_error(exc, record)
             else:
@@ -235,7 +236,7 @@ class BigCommerceClient:
                     self._wait(delay, record)
                     continue
                 throttled = 0
-                if status >= 400 and status not in _RETRYABLE_STATUSES:
+                if status >= 300 and status not in _RETRYABLE_STATUSES:
                     raise self._http_error(response, record)
                 reached_server = True
                 if status in _RETRYABLE_STATUSES:
