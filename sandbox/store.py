@@ -1,0 +1,413 @@
+"""In-memory state of the sandbox store and every mutation the API can make.
+
+All records are kept in their BigCommerce API shape (v2 money as 4-decimal strings, v3 as numbers),
+so the HTTP layer only filters, paginates and wraps them. Every mutation bumps ``date_modified``
+and queues the webhook events BigCommerce would send (``drain_events``).
+"""
+import copy
+import hashlib
+import json
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal as D
+from email.utils import parsedate_to_datetime
+
+from . import seed
+
+
+class ApiError(Exception):
+    """An error response; the HTTP layer shapes the body per API family (v2, v3, problem+json)."""
+
+    def __init__(self, status, message, errors=None, title=None):
+        super().__init__(message)
+        self.status, self.message, self.errors, self.title = status, message, errors or {}, title
+
+
+def parse_date(value):
+    """RFC-2822 (``Thu, 20 Apr 2017 11:32:00 -0400``) or ISO-8601 (``2017-04-20T11:32:00.000-04:00``)."""
+    value = (value or "").strip()
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00")) if value[:4].isdigit() else parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        raise ApiError(400, "Invalid date: %r (use RFC-2822 or ISO-8601)" % value)
+    if dt is None:
+        raise ApiError(400, "Invalid date: %r" % value)
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def slug(name):
+    return "/" + "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-") + "/"
+
+
+class Store:
+    def __init__(self, store_hash="sandbox", client_id="sandbox-client", extra_orders=0, seed_value=0):
+        self.store_hash, self.client_id = store_hash, client_id
+        self.lock = threading.RLock()
+        self.reset(extra_orders, seed_value)
+
+    # ------------------------------------------------------------------ setup
+    def reset(self, extra_orders=None, seed_value=None):
+        with self.lock:
+            if extra_orders is not None:
+                self.extra_orders = extra_orders
+            if seed_value is not None:
+                self.seed_value = seed_value
+            self.ids, self.orders = seed.build_all(self.extra_orders, self.seed_value)
+            self.epoch = seed.SEED_EPOCH
+            self._build_catalog()
+            self.hooks, self.next_hook_id = {}, 1
+            self.events = []
+            self.inventory_transactions = []
+
+    def _build_catalog(self):
+        created = seed.iso(self.epoch - timedelta(days=30))
+        self.products, self.variants, self.stock = {}, {}, {}
+        for p in seed.PRODUCTS:
+            simple = len(p["variants"]) == 1 and p["variants"][0][2] is None
+            prod = {
+                "id": p["id"], "name": p["name"], "type": p["type"], "sku": p["sku"], "description": "<p>%s</p>" % p["name"],
+                "weight": p["weight"], "width": 0, "depth": 0, "height": 0, "price": float(p["price"]), "cost_price": 0,
+                "retail_price": 0, "sale_price": 0, "map_price": 0, "tax_class_id": p["tax_class_id"], "product_tax_code": "",
+                "categories": list(p["categories"]), "brand_id": p["brand_id"], "inventory_level": 0,
+                "inventory_warning_level": 0, "inventory_tracking": p["tracking"], "fixed_cost_shipping_price": 0,
+                "is_free_shipping": False, "is_visible": True, "is_featured": False, "related_products": [], "warranty": "",
+                "bin_picking_number": "", "layout_file": "product.html", "upc": "", "search_keywords": "",
+                "availability_description": "", "availability": "available", "gift_wrapping_options_type": "any",
+                "gift_wrapping_options_list": [], "sort_order": 0, "condition": "New", "is_condition_shown": False,
+                "order_quantity_minimum": 0, "order_quantity_maximum": 0, "page_title": "", "meta_keywords": [],
+                "meta_description": "", "view_count": 0, "preorder_message": "", "is_preorder_only": False,
+                "is_price_hidden": False, "price_hidden_label": "", "custom_url": {"url": slug(p["name"]), "is_customized": False},
+                "open_graph_type": "product", "open_graph_title": "", "open_graph_description": "",
+                "open_graph_use_meta_description": True, "open_graph_use_product_name": True, "open_graph_use_image": True,
+                "gtin": "", "mpn": "", "reviews_rating_sum": 0, "reviews_count": 0, "total_sold": 0,
+                "date_created": created, "date_modified": created, "calculated_price": float(p["price"]),
+                "option_set_display": "right", "channels": list(p["channels"]),
+            }
+            if simple:
+                prod["base_variant_id"] = p["variants"][0][0]
+            self.products[p["id"]] = prod
+            for vid, sku, option, price in p["variants"]:
+                self.variants[vid] = {
+                    "id": vid, "product_id": p["id"], "sku": sku, "sku_id": vid + 1000,
+                    "price": float(price) if price else None, "calculated_price": float(price or p["price"]),
+                    "sale_price": None, "retail_price": None, "map_price": None, "cost_price": 0, "weight": None,
+                    "width": None, "height": None, "depth": None, "is_free_shipping": False, "fixed_cost_shipping_price": None,
+                    "purchasing_disabled": False, "purchasing_disabled_message": "", "image_url": "", "upc": "",
+                    "mpn": "", "gtin": "", "inventory_level": 0, "inventory_warning_level": 0, "bin_picking_number": "",
+                    "option_values": [{"id": option[1], "label": option[2], "option_id": option[0],
+                                       "option_display_name": seed.OPTIONS[option[0]]}] if option else [],
+                }
+                for loc in seed.LOCATIONS:
+                    if vid in seed.STOCK:
+                        self.stock[(vid, loc["id"])] = {"onhand": seed.STOCK[vid].get(loc["id"], 0),
+                                                        "safety": seed.SAFETY_STOCK.get((vid, loc["id"]), 0),
+                                                        "warning": 0, "bin": "BIN-%d-%d" % (loc["id"], vid)}
+        self._sync_catalog_levels()
+
+    def _sync_catalog_levels(self):
+        """Catalog ``inventory_level`` reports the default location (1) only."""
+        for v in self.variants.values():
+            v["inventory_level"] = self.stock.get((v["id"], 1), {}).get("onhand", 0)
+        for p in self.products.values():
+            levels = [v["inventory_level"] for v in self.variants.values() if v["product_id"] == p["id"]]
+            p["inventory_level"] = sum(levels) if p["inventory_tracking"] != "none" else 0
+
+    # ------------------------------------------------------------------ helpers
+    def now(self):
+        return datetime.now(timezone.utc).replace(microsecond=0)
+
+    def touch(self, order):
+        """Bump ``date_modified`` to now, strictly after its previous value."""
+        previous = parsedate_to_datetime(order["date_modified"])
+        order["date_modified"] = seed.rfc2822(max(self.now(), previous + timedelta(seconds=1)))
+
+    def record(self, order_id):
+        rec = self.orders.get(order_id)
+        if rec is None or rec["order"]["is_deleted"]:
+            raise ApiError(404, "The requested resource was not found.", title="Order not found")
+        return rec
+
+    def emit(self, scope, data):
+        self.events.append({"scope": scope, "data": data})
+
+    def drain_events(self):
+        with self.lock:
+            events, self.events = self.events, []
+        return events
+
+    def webhook_payload(self, scope, data):
+        raw = seed_json(data)
+        return {"scope": scope, "store_id": str(seed.STORE["store_id"]), "data": data,
+                "hash": hashlib.sha1(raw.encode()).hexdigest(), "created_at": int(time.time()),
+                "producer": "stores/%s" % self.store_hash}
+
+    # ------------------------------------------------------------------ orders
+    def update_order(self, order_id, body):
+        editable = {"status_id", "staff_notes", "customer_message", "external_order_id", "is_deleted"}
+        unsupported = set(body) - editable
+        if unsupported:
+            raise ApiError(400, "The sandbox cannot update %s (supported: %s)" % (", ".join(sorted(unsupported)),
+                                                                                ", ".join(sorted(editable))))
+        with self.lock:
+            rec = self.record(order_id)
+            order = rec["order"]
+            if "status_id" in body and body["status_id"] not in seed.STATUS_NAMES:
+                raise ApiError(400, "The field 'status_id' is invalid.")
+            previous = order["status_id"]
+            for key in ("staff_notes", "customer_message", "external_order_id", "is_deleted"):
+                if key in body:
+                    order[key] = body[key]
+            if "status_id" in body:
+                seed.set_status(order, body["status_id"])
+            self.touch(order)
+            self.emit("store/order/updated", {"type": "order", "id": order_id})
+            if order["status_id"] != previous:
+                self.emit("store/order/statusUpdated", {"type": "order", "id": order_id, "status": {
+                    "previous_status_id": previous, "new_status_id": order["status_id"]}})
+            if body.get("is_deleted"):
+                self.emit("store/order/archived", {"type": "order", "id": order_id})
+            return order
+
+    def create_shipment(self, order_id, body):
+        with self.lock:
+            rec = self.record(order_id)
+            addrs = {a["id"]: a for a in rec["addresses"]}
+            lines = {ln["id"]: ln for ln in rec["products"]}
+            addr = addrs.get(body.get("order_address_id"))
+            if addr is None:
+                raise ApiError(400, "The field 'order_address_id' must be a shipping address of order %d (%s)."
+                               % (order_id, ", ".join(map(str, addrs)) or "none"))
+            items = body.get("items")
+            if not isinstance(items, list) or not items:
+                raise ApiError(400, "The field 'items' must be a non-empty array.")
+            wanted = {}
+            for item in items:
+                line = lines.get(item.get("order_product_id")) if isinstance(item, dict) else None
+                qty = item.get("quantity") if isinstance(item, dict) else None
+                if line is None or line["order_address_id"] != addr["id"]:
+                    raise ApiError(400, "order_product_id %r is not an order product shipped to address %d."
+                                   % (item.get("order_product_id") if isinstance(item, dict) else item, addr["id"]))
+                if not isinstance(qty, int) or isinstance(qty, bool) or qty <= 0:
+                    raise ApiError(400, "The field 'quantity' must be a positive integer.")
+                wanted[line["id"]] = wanted.get(line["id"], 0) + qty
+                if wanted[line["id"]] > line["quantity"] - line["quantity_shipped"]:
+                    raise ApiError(400, "Order product %d has only %d item(s) left to ship."
+                                   % (line["id"], line["quantity"] - line["quantity_shipped"]))
+            for key, limit in (("tracking_number", 50), ("tracking_link", 500), ("comments", 65535)):
+                if len(str(body.get(key, ""))) > limit:
+                    raise ApiError(400, "The field '%s' is longer than %d characters." % (key, limit))
+            previous = rec["order"]["status_id"]
+            shipment = seed.make_shipment(self.ids, rec, addr, [(lines[i], q) for i, q in wanted.items()], body, self.now())
+            self.touch(rec["order"])
+            self.emit("store/shipment/created", {"type": "shipment", "id": shipment["id"], "orderId": order_id})
+            self._order_changed(rec["order"], previous)
+            return shipment
+
+    def _order_changed(self, order, previous_status):
+        self.emit("store/order/updated", {"type": "order", "id": order["id"]})
+        if order["status_id"] != previous_status:
+            self.emit("store/order/statusUpdated", {"type": "order", "id": order["id"], "status": {
+                "previous_status_id": previous_status, "new_status_id": order["status_id"]}})
+
+    def refund_quote(self, order_id, body):
+        with self.lock:
+            rec = self.record(order_id)
+            if "items" not in body:
+                raise ApiError(422, "The sandbox only quotes item refunds (tax_adjustment_amount is not modelled).",
+                               errors={"items": "required"})
+            try:
+                return seed.refund_quote(rec, body["items"])
+            except seed.RefundError as exc:
+                raise ApiError(422, str(exc), title="Refund not allowed")
+
+    def create_refund(self, order_id, body):
+        with self.lock:
+            rec = self.record(order_id)
+            if "items" not in body or "payments" not in body:
+                raise ApiError(422, "items and payments are required", errors={"items": "required", "payments": "required"})
+            override = body.get("merchant_calculated_override")
+            try:
+                quote = seed.refund_quote(rec, body["items"])
+                if override:
+                    quote = dict(quote, total_refund_amount=float(override["total_amount"]))
+                    quote["refund_methods"] = seed.refund_methods(rec, D(str(override["total_amount"])))
+                seed.check_payments(quote, body["payments"])
+            except (seed.RefundError, KeyError, TypeError) as exc:
+                raise ApiError(422, str(exc), title="Refund not allowed")
+            previous = rec["order"]["status_id"]
+            refund = seed.apply_refund(self.ids, rec, body["items"], body["payments"], quote,
+                                       body["items"][0].get("reason", ""), self.now(), override)
+            self.touch(rec["order"])
+            self.emit("store/order/refund/created", {"type": "order", "id": order_id, "refund": {"refund_id": refund["id"]}})
+            self._order_changed(rec["order"], previous)
+            return refund
+
+    def payment_action(self, order_id, action, settle=True):
+        """capture | void of an authorized payment; ``settle=False`` leaves it ``capture pending`` / ``void pending``."""
+        with self.lock:
+            rec = self.record(order_id)
+            order = rec["order"]
+            if order["payment_status"] != "authorized":
+                raise ApiError(422, "Payment of order %d cannot be %s: payment_status is '%s'."
+                               % (order_id, "captured" if action == "capture" else "voided", order["payment_status"]))
+            order["payment_status"] = "%s pending" % action
+            if settle:
+                self.settle(rec)
+            self.touch(order)
+            self.emit("store/order/updated", {"type": "order", "id": order_id})
+
+    def settle(self, rec):
+        order = rec["order"]
+        action = order["payment_status"].replace(" pending", "")
+        if action not in ("capture", "void"):
+            return False
+        auth = next(t for t in rec["transactions"] if t["event"] == "authorization")
+        payment = {"method": order["payment_method"], "tx_method": auth["method"], "gateway": auth["gateway"]}
+        tx = seed.new_transaction(self.ids, order, payment, action, D(order["total_inc_tax"]), self.now())
+        tx["reference_transaction_id"] = auth["id"]
+        rec["transactions"].append(tx)
+        order["payment_status"] = "captured" if action == "capture" else "void"
+        return True
+
+    def settle_all(self):
+        with self.lock:
+            done = [rec["order"]["id"] for rec in self.orders.values() if self.settle(rec)]
+            for oid in done:
+                self.touch(self.orders[oid]["order"])
+                self.emit("store/order/updated", {"type": "order", "id": oid})
+            return done
+
+    def create_order(self, spec):
+        """Control API: a new order from a compact spec (see ``seed.ORDERS``), firing store/order/created."""
+        with self.lock:
+            spec = copy.deepcopy(spec)
+            spec.setdefault("id", max(self.orders) + 1)
+            spec.setdefault("status_id", 11)
+            spec.setdefault("customer_id", 0)
+            spec.setdefault("payment", "card_captured")
+            spec.setdefault("ship_to", [{"addr": seed.CUSTOMER_BILLING.get(spec["customer_id"], "guest"),
+                                         "shipping": str(spec.pop("shipping", "10.00")), "method": "Flat Rate"}])
+            spec["lines"] = [tuple(ln) if isinstance(ln, list) else ln for ln in spec.get("lines") or [("MUG", 1)]]
+            if spec["id"] in self.orders:
+                raise ApiError(409, "Order %d already exists" % spec["id"])
+            try:
+                if spec["payment"] not in seed.PAYMENTS or spec["customer_id"] not in seed.CUSTOMER_BILLING:
+                    raise KeyError("payment or customer_id")
+                spec["created_offset_min"] = int((self.now() - seed.SEED_EPOCH).total_seconds() // 60)
+                spec["modified_offset_min"] = 0
+                rec = seed.build_order(spec, self.ids, self.store_hash)
+            except (KeyError, ValueError, TypeError, IndexError) as exc:
+                raise ApiError(400, "Invalid order spec: %s" % exc)
+            self.orders[spec["id"]] = rec
+            self.emit("store/order/created", {"type": "order", "id": spec["id"]})
+            return rec
+
+    # ------------------------------------------------------------------ inventory
+    def _inventory_target(self, item):
+        if not isinstance(item, dict) or not isinstance(item.get("location_id"), int):
+            raise ApiError(422, "Each item needs an integer location_id.", errors={"items": "location_id"})
+        if not any(loc["id"] == item["location_id"] for loc in seed.LOCATIONS):
+            raise ApiError(422, "Location %s does not exist." % item["location_id"], errors={"location_id": "invalid"})
+        if "sku" in item:
+            variant = next((v for v in self.variants.values() if v["sku"].lower() == str(item["sku"]).lower()), None)
+        elif "variant_id" in item:
+            variant = self.variants.get(item["variant_id"])
+            if variant and self.products[variant["product_id"]]["inventory_tracking"] == "product":
+                raise ApiError(422, "Product %d tracks inventory by product: use product_id." % variant["product_id"],
+                               errors={"variant_id": "product tracks inventory by product"})
+        elif "product_id" in item:
+            product = self.products.get(item["product_id"])
+            if product and product["inventory_tracking"] == "variant":
+                raise ApiError(422, "Product %d tracks inventory by variant: use variant_id or sku." % product["id"],
+                               errors={"product_id": "product tracks inventory by variant"})
+            variant = self.variants.get(product.get("base_variant_id")) if product else None
+        else:
+            raise ApiError(422, "Each item needs sku, variant_id or product_id.", errors={"items": "identity"})
+        if variant is None or self.products[variant["product_id"]]["inventory_tracking"] == "none":
+            raise ApiError(422, "Item %s is not an inventory-tracked product or variant." % item, errors={"items": "not found"})
+        if not isinstance(item.get("quantity"), int) or isinstance(item.get("quantity"), bool):
+            raise ApiError(422, "quantity must be an integer", errors={"quantity": "integer"})
+        return variant
+
+    def adjust_inventory(self, body, relative):
+        with self.lock:
+            items = body.get("items") if isinstance(body, dict) else None
+            if not isinstance(items, list) or not items:
+                raise ApiError(422, "items is required", errors={"items": "required"})
+            if len(items) > 2000:
+                raise ApiError(422, "At most 2000 items per request", errors={"items": "too many"})
+            changes = {}
+            for item in items:  # validate everything before touching stock
+                variant = self._inventory_target(item)
+                key = (variant["id"], item["location_id"])
+                cell = self.stock.setdefault(key, {"onhand": 0, "safety": 0, "warning": 0, "bin": ""}) if not relative \
+                    else self.stock.get(key)
+                if cell is None:
+                    raise ApiError(422, "Relative adjustment needs a prior absolute adjustment for %s at location %d."
+                                   % (variant["sku"], key[1]), errors={"items": "no absolute adjustment"})
+                base = changes.get(key, cell["onhand"]) if relative else 0
+                new = base + item["quantity"]
+                if new < (cell["safety"] if relative else 0):
+                    raise ApiError(422, "Stock of %s at location %d cannot go below %d." % (variant["sku"], key[1],
+                                   cell["safety"] if relative else 0), errors={"quantity": "too low"})
+                changes[key] = new
+            for key, value in changes.items():
+                self.stock[key]["onhand"] = value
+            self._sync_catalog_levels()
+            stamp = seed.iso(self.now())
+            for vid in {k[0] for k in changes}:
+                self.products[self.variants[vid]["product_id"]]["date_modified"] = stamp
+            transaction_id = str(uuid.UUID(int=len(self.inventory_transactions) + 1))
+            self.inventory_transactions.append({"id": transaction_id, "reason": body.get("reason", ""),
+                                                "relative": relative, "changes": {"%d@%d" % k: v for k, v in changes.items()}})
+            return {"transaction_id": transaction_id}
+
+    # ------------------------------------------------------------------ webhooks
+    def create_hook(self, body):
+        with self.lock:
+            errors = {k: "required" for k in ("scope", "destination") if not isinstance(body.get(k), str) or not body.get(k)}
+            if errors:
+                raise ApiError(422, "scope and destination are required", errors=errors)
+            if not body["destination"].startswith(("http://", "https://")):
+                raise ApiError(422, "destination must be an http(s) URL", errors={"destination": "invalid"})
+            mine = [h for h in self.hooks.values() if h["scope"] == body["scope"]]
+            if any(h["destination"] == body["destination"] for h in mine):
+                raise ApiError(422, "A webhook for this scope and destination already exists.", errors={"destination": "duplicate"})
+            if len(mine) >= 10:
+                raise ApiError(422, "At most 10 webhooks per scope.", errors={"scope": "limit"})
+            now = int(time.time())
+            hook = {"id": self.next_hook_id, "client_id": self.client_id, "store_hash": self.store_hash,
+                    "scope": body["scope"], "destination": body["destination"], "headers": body.get("headers"),
+                    "is_active": body.get("is_active", True), "created_at": now, "updated_at": now}
+            self.hooks[hook["id"]] = hook
+            self.next_hook_id += 1
+            return hook
+
+    def hook(self, hook_id):
+        if hook_id not in self.hooks:
+            raise ApiError(404, "Webhook %d not found" % hook_id, title="Not Found")
+        return self.hooks[hook_id]
+
+    def update_hook(self, hook_id, body):
+        with self.lock:
+            hook = self.hook(hook_id)
+            for key in ("scope", "destination", "is_active", "headers"):
+                if key in body:
+                    hook[key] = body[key]
+            hook["updated_at"] = int(time.time())
+            return hook
+
+    def delete_hook(self, hook_id):
+        with self.lock:
+            return self.hooks.pop(self.hook(hook_id)["id"])
+
+    def hooks_for(self, scope):
+        def matches(pattern):
+            return pattern == scope or (pattern.endswith("/*") and scope.startswith(pattern[:-1]))
+        return [h for h in self.hooks.values() if h["is_active"] and matches(h["scope"])]
+
+
+def seed_json(data):
+    return json.dumps(data, sort_keys=True, separators=(",", ":"))
