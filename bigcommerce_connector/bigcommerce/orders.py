@@ -191,27 +191,27 @@ def _base_and_tax(amount, rate, tax_inclusive, places):
     return amount, _round(amount * rate / 100, places)
 
 
-# Coarse to fine: the first step that reproduces BigCommerce's amount wins.
 _RATE_STEPS = tuple(map(Decimal, ("1", "0.5", "0.25", "0.125", "0.05", "0.01", "0.001", "0.0001")))
 
 
-def derive_tax_rate(amount, tax, tax_inclusive=False):
+def derive_tax_rate(amount, tax, tax_inclusive=False, candidates=()):
     """The percent rate BigCommerce applied to ``amount`` (tax-included when
     ``tax_inclusive``) to get ``tax``; 0 when there is no tax.
 
     BigCommerce states amounts, not rates, and rounds them (to 4 or 2 places), so tax/base
-    is only near the rate: 0.82 / 9.99 is 8.208..% for a real 8.25%. The simplest rate that
-    reproduces BigCommerce's amount at its own precision is taken.
+    is only near the rate: 0.82 / 9.99 is 8.208..% for a real 8.25%. The first rate that
+    reproduces BigCommerce's amount at its own precision is taken: the ``candidates``
+    (rates already known in the order: 0.17 on 2.00 of handling fits 8.25% and 8.5% alike),
+    then the simplest on a coarse-to-fine grid.
     """
     if not amount or not tax:
         return ZERO
     places = Decimal("0.01") if tax == _round(tax, Decimal("0.01")) else Decimal("0.0001")
     exact = tax * 100 / (amount - tax if tax_inclusive else amount)
-    for step in _RATE_STEPS:
-        rate = _round(exact / step, ONE) * step
-        if _base_and_tax(amount, rate, tax_inclusive, places)[1] == tax:
-            return rate
-    return _round(exact, Decimal("0.0001"))
+    rates = (*candidates, *(_round(exact / step, ONE) * step for step in _RATE_STEPS))
+    return next((rate for rate in rates
+                 if _base_and_tax(amount, rate, tax_inclusive, places)[1] == tax),
+                _round(exact, Decimal("0.0001")))
 
 
 def simulate_odoo_totals(lines, tax_inclusive, currency_decimals=2):
@@ -310,14 +310,16 @@ def _product_line(product, tax_inclusive):
     )
 
 
-def _charge_line(kind, name, ex_tax, inc_tax, tax, tax_inclusive, **fields):
-    """A shipping/handling/wrapping/fee line, or None when it costs nothing."""
+def _charge_line(kind, name, ex_tax, inc_tax, tax, tax_inclusive, rates, **fields):
+    """A shipping/handling/wrapping/fee line, or None when it costs nothing. ``rates``: the
+    rates of the products it goes with, most relevant first."""
     ex_tax, inc_tax, tax = _money(ex_tax), _money(inc_tax), _money(tax)
     if not ex_tax and not inc_tax:
         return None
     price = inc_tax if tax_inclusive else ex_tax
     return OrderLine(kind=kind, name=name, quantity=ONE, price_unit=price,
-                     tax_rate=derive_tax_rate(price, tax, tax_inclusive), tax_amount=tax, **fields)
+                     tax_rate=derive_tax_rate(price, tax, tax_inclusive, rates),
+                     tax_amount=tax, **fields)
 
 
 def _discount_label(discount):
@@ -340,7 +342,8 @@ def _discount_lines(order, products, product_lines, shipping_lines, coupons):
                     - sum((line.discount for line in product_lines), ZERO))
     if unattributed > 0:
         labels = [c.code for c in coupons if c.type in _SHIPPING_COUPON_TYPES and c.code]
-        lines.append(OrderLine(kind="discount", name="Discount: " + (", ".join(labels) or "order"),
+        lines.append(OrderLine(kind="discount",
+                               name="Discount: " + ", ".join(labels) if labels else "Order discount",
                                quantity=ONE, price_unit=-unattributed,
                                tax_rate=shipping_lines[0].tax_rate if shipping_lines else ZERO))
     return lines
@@ -393,6 +396,37 @@ def _coupon(data):
                   amount=_money(data.get("amount")), discount=_money(data.get("discount")))
 
 
+def _shipping(shipping_addresses, product_lines, rates, tax_inclusive):
+    """(ShippingAddresses, shipping lines, handling lines), one of each per address."""
+    addresses, shipping_lines, handling_lines = [], [], []
+    for data in shipping_addresses:
+        address_id, address = _int(data.get("id")), parse_address(data)
+        method = _text(data.get("shipping_method"))
+        lines = tuple(line for line in product_lines if line.order_address_id == address_id)
+        addresses.append(ShippingAddress(id=address_id, address=address, shipping_method=method,
+                                         lines=lines))
+        local_rates = [line.tax_rate for line in lines] + rates
+        suffix = f" - {display_name(address)}" if len(shipping_addresses) > 1 else ""
+        shipping_lines.append(_charge_line(
+            "shipping", f"Shipping: {method or 'shipping'}{suffix}", data.get("cost_ex_tax"),
+            data.get("cost_inc_tax"), data.get("cost_tax"), tax_inclusive, local_rates,
+            tax_class_id=_int(data.get("cost_tax_class_id")), order_address_id=address_id))
+        handling_lines.append(_charge_line(
+            "handling", f"Handling{suffix}", data.get("handling_cost_ex_tax"),
+            data.get("handling_cost_inc_tax"), data.get("handling_cost_tax"), tax_inclusive,
+            local_rates, tax_class_id=_int(data.get("handling_cost_tax_class_id")),
+            order_address_id=address_id))
+    return addresses, [line for line in shipping_lines if line], handling_lines
+
+
+def _fee_line(fee, tax_inclusive, rates):
+    # O2's own example spells cost_ex_tax "cost_exc_tax": rebuild it when missing.
+    ex_tax = fee.get("cost_ex_tax", _money(fee.get("cost_inc_tax")) - _money(fee.get("cost_tax")))
+    name = _text(fee.get("display_name_customer")) or _text(fee.get("display_name_merchant"))
+    return _charge_line("fee", name, ex_tax, fee.get("cost_inc_tax"), fee.get("cost_tax"),
+                        tax_inclusive, rates, tax_class_id=_int(fee.get("tax_class_id")))
+
+
 def map_order(order, products=None, shipping_addresses=None, coupons=None, transactions=None,
               fees=None, currency_decimals=2):
     """A BigCommerceOrder from a v2 order dict.
@@ -414,37 +448,19 @@ def map_order(order, products=None, shipping_addresses=None, coupons=None, trans
     coupons = tuple(map(_coupon, coupons or ()))
 
     product_lines = [_product_line(product, tax_inclusive) for product in products]
-    addresses, shipping_lines, handling_lines = [], [], []
-    for data in shipping_addresses:
-        address_id, address = _int(data.get("id")), parse_address(data)
-        method = _text(data.get("shipping_method"))
-        addresses.append(ShippingAddress(
-            id=address_id, address=address, shipping_method=method,
-            lines=tuple(line for line in product_lines if line.order_address_id == address_id)))
-        suffix = f" - {display_name(address)}" if len(shipping_addresses) > 1 else ""
-        shipping_lines.append(_charge_line(
-            "shipping", f"Shipping: {method or 'shipping'}{suffix}", data.get("cost_ex_tax"),
-            data.get("cost_inc_tax"), data.get("cost_tax"), tax_inclusive,
-            tax_class_id=_int(data.get("cost_tax_class_id")), order_address_id=address_id))
-        handling_lines.append(_charge_line(
-            "handling", f"Handling{suffix}", data.get("handling_cost_ex_tax"),
-            data.get("handling_cost_inc_tax"), data.get("handling_cost_tax"), tax_inclusive,
-            tax_class_id=_int(data.get("handling_cost_tax_class_id")), order_address_id=address_id))
-    shipping_lines = [line for line in shipping_lines if line]
-    wrapping_names = dict.fromkeys(_text(p.get("wrapping_name")) for p in products if p.get("wrapping_name"))
-    charge_lines = shipping_lines + handling_lines + [_charge_line(
-        "wrapping", "Gift wrapping" + (": " + ", ".join(wrapping_names) if wrapping_names else ""),
+    rates = [line.tax_rate for line in product_lines if line.tax_rate]
+    addresses, shipping_lines, handling_lines = _shipping(shipping_addresses, product_lines, rates,
+                                                          tax_inclusive)
+    wrapped = [(p, line) for p, line in zip(products, product_lines) if p.get("wrapping_name")]
+    wrappings = ", ".join(dict.fromkeys(_text(p["wrapping_name"]) for p, _ in wrapped))
+    wrapping_line = _charge_line(
+        "wrapping", f"Gift wrapping: {wrappings}" if wrappings else "Gift wrapping",
         order.get("wrapping_cost_ex_tax"), order.get("wrapping_cost_inc_tax"),
-        order.get("wrapping_cost_tax"), tax_inclusive,
-        tax_class_id=_int(order.get("wrapping_cost_tax_class_id")))]
-    for fee in fees:
-        # O2's own example spells cost_ex_tax "cost_exc_tax": rebuild it when missing.
-        ex_tax = fee.get("cost_ex_tax", _money(fee.get("cost_inc_tax")) - _money(fee.get("cost_tax")))
-        charge_lines.append(_charge_line(
-            "fee", _text(fee.get("display_name_customer")) or _text(fee.get("display_name_merchant")),
-            ex_tax, fee.get("cost_inc_tax"), fee.get("cost_tax"), tax_inclusive,
-            tax_class_id=_int(fee.get("tax_class_id"))))
-    lines = (product_lines + [line for line in charge_lines if line]
+        order.get("wrapping_cost_tax"), tax_inclusive, [line.tax_rate for _, line in wrapped] + rates,
+        tax_class_id=_int(order.get("wrapping_cost_tax_class_id")))
+    fee_lines = [_fee_line(fee, tax_inclusive, rates) for fee in fees]
+    charge_lines = [line for line in (*shipping_lines, *handling_lines, wrapping_line, *fee_lines) if line]
+    lines = (product_lines + charge_lines
              + _discount_lines(order, products, product_lines, shipping_lines, coupons))
 
     gateway, gateway_name = _gateway(order, transactions)
