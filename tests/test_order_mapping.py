@@ -141,7 +141,8 @@ def test_discounts_are_one_line_per_tax_rate_and_not_counted_twice():
     assert -sum(l.price_unit for l in discounts) == order.discount_amount + order.coupon_discount
     assert discounts[0].name == "Discount: Buy 3 mugs, save $5, SAVE10"
     [coupon] = order.coupons
-    assert (coupon.code, coupon.type, coupon.amount, coupon.discount) == ("SAVE10", 1, D("10"), D("12.14"))
+    assert (coupon.code, coupon.type_name, coupon.amount, coupon.discount) == (
+        "SAVE10", "percentage_discount", D("10"), D("12.14"))
 
 
 def test_two_shipping_addresses_give_two_deliveries_with_what_is_left_to_ship():

@@ -16,19 +16,23 @@ How the lines are cut:
 * Shipping and handling: one line per shipping address with a cost; gift wrapping: one
   line from the order's wrapping totals; fees: one line each. Gift certificates and store
   credit used to *pay* are payments, not lines.
-* Rates are derived from BigCommerce's own amounts (``derive_tax_rate``).
+* Rates are derived from BigCommerce's own amounts (``derive_tax_rate``); the Odoo side maps
+  each (rate, tax_inclusive) to a tax. Odoo's "Product Price" precision must hold
+  BigCommerce's decimals, or Odoo rounds the prices and the totals check fails.
+* Assumed where O2 is silent: discounts are in the order's pricing (tax-included for
+  tax-inclusive orders), and ``shipping_cost_*`` are before a shipping coupon.
 * BigCommerce taxes each product once, after its discount; Odoo (round per line) taxes the
   product line and the discount line separately. The two can differ by a cent per line,
   and BigCommerce's totals win. So when the lines do not reproduce them, explicit
   ``rounding`` lines are appended: a taxed line (+x at the largest line's rate) plus an
   untaxed one move only the tax, an untaxed one moves only the untaxed amount. They are
   bounded by one cent per line; a larger gap is a real disagreement, left for
-  ``totals_difference`` to flag rather than absorbed.
+  ``totals_difference`` to flag rather than absorbed. They assume Odoo's default "round
+  per line" tax setting, as ``simulate_odoo_totals`` does.
 """
-import dataclasses
 import re
-from dataclasses import dataclass
-from datetime import timezone
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from email.utils import parsedate_to_datetime
 
@@ -49,12 +53,16 @@ _NOT_EMBEDDED = ("order {}: its products are not embedded; fetch it with "
 
 @dataclass(frozen=True)
 class OrderLine:
+    """One sale order line. ``tax_amount`` is BigCommerce's own figure for what the line
+    stands for (products: undiscounted ``price_tax`` x quantity; discounts: the tax
+    BigCommerce gave back with them; charges: their ``*_tax``; 0 where BigCommerce states
+    none); Odoo recomputes the tax from ``tax_rate``."""
     kind: str  # one of LINE_KINDS
     name: str
     quantity: Decimal
     price_unit: Decimal  # tax-included when the order's tax_inclusive
     tax_rate: Decimal = ZERO  # percent
-    tax_amount: Decimal = ZERO  # BigCommerce's tax for what the line stands for
+    tax_amount: Decimal = ZERO
     tax_class_id: int | None = None  # BigCommerce gives none for products
     order_product_id: int | None = None
     product_id: int | None = None
@@ -84,6 +92,10 @@ class Coupon:
     amount: Decimal  # $5 or 5% depending on type
     discount: Decimal  # what it took off, in the order currency
 
+    @property
+    def type_name(self):
+        return COUPON_TYPES.get(self.type, "")
+
 
 @dataclass(frozen=True)
 class Totals:
@@ -104,8 +116,8 @@ class BigCommerceOrder:
     gateway_name: str
     currency_code: str  # the transactional currency (default_currency_code)
     currency_decimals: int
-    date_created: object  # aware UTC datetime
-    date_modified: object
+    date_created: datetime | None  # aware, UTC
+    date_modified: datetime | None
     customer_id: int  # 0 for a guest
     is_guest: bool
     billing_address: Address
@@ -489,7 +501,7 @@ def map_order(order, products=None, shipping_addresses=None, coupons=None, trans
         channel_id=_int(order.get("channel_id")) or 1, coupons=coupons,
     )
     rounding = _rounding_lines(lines, expected_totals(mapped), tax_inclusive, currency_decimals)
-    return dataclasses.replace(mapped, lines=mapped.lines + tuple(rounding))
+    return replace(mapped, lines=mapped.lines + tuple(rounding))
 
 
 def delivery_groups(order):
@@ -510,9 +522,10 @@ def parse_order_ids(text):
     ids, invalid = [], []
     for token in re.split(r"[\s,;]+", text or ""):
         match = re.fullmatch(r"#?([0-9]+)", token)
-        if match and int(match.group(1)) > 0:
-            if int(match.group(1)) not in ids:
-                ids.append(int(match.group(1)))
+        number = int(match.group(1)) if match else 0
+        if number:
+            if number not in ids:
+                ids.append(number)
         elif token and token not in invalid:
             invalid.append(token)
     return ids, invalid
