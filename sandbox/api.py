@@ -670,7 +670,7 @@ def _customer(c, include):
            "company": first["company"], "phone": first["phone"], "registration_ip_address": "", "notes": "",
            "tax_exempt_category": "", "customer_group_id": c["group"], "date_modified": stamp, "date_created": stamp,
            "address_count": len(c["addresses"]), "attribute_count": 0, "authentication": {"force_password_reset": False},
-           "accepts_product_review_abandoned_cart_emails": False, "origin_channel_id": 1, "channel_ids": None}
+           "accepts_product_review_abandoned_cart_emails": False, "origin_channel_id": 1, "channel_ids": [1]}
     if "addresses" in include:
         out["addresses"] = [{"id": c["id"] * 10 + n, "customer_id": c["id"], "first_name": a["first_name"],
                              "last_name": a["last_name"], "company": a["company"], "address1": a["street_1"],

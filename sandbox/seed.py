@@ -44,6 +44,10 @@ def m4(value):
     return "%.4f" % D(value)
 
 
+def slug(name):
+    return "/" + "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-") + "/"
+
+
 def rfc2822(dt):
     return format_datetime(dt.astimezone(timezone.utc))
 
@@ -388,7 +392,7 @@ def build_order(spec, ids, store_hash="sandbox"):
             "wrapping_id": 1 if q2(w_base) else 0, "wrapping_name": "Gift Box" if q2(w_base) else "",
             "base_wrapping_cost": m4(w_base), "wrapping_cost_ex_tax": m4(w_ex), "wrapping_cost_inc_tax": m4(w_inc),
             "wrapping_cost_tax": m4(w_tax), "wrapping_message": "Happy birthday!" if q2(w_base) else "",
-            "quantity_shipped": 0, "event_name": "", "event_date": "", "fixed_shipping_cost": m4(0),
+            "quantity_shipped": 0, "fixed_shipping_cost": m4(0),
             "ebay_item_id": "", "ebay_transaction_id": "", "is_bundled_product": False, "bin_picking_number": "",
             "external_id": None, "brand": next((b["name"] for b in BRANDS if product and b["id"] == product["brand_id"]), ""),
             "applied_discounts": discounts, "product_options": options, "configurable_fields": [],

@@ -10,8 +10,10 @@ Python API::
 import json
 import math
 import random
+import socket
 import threading
 import time
+import traceback
 import urllib.error
 import urllib.request
 import uuid
@@ -71,6 +73,10 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "BigCommerceSandbox/1.0"
 
+    def setup(self):
+        BaseHTTPRequestHandler.setup(self)
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # headers and body leave at once
+
     def log_message(self, fmt, *args):
         if self.server.sandbox.verbose:
             BaseHTTPRequestHandler.log_message(self, fmt, *args)
@@ -93,17 +99,17 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
     def read_body(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        if not raw:
+        if not self.raw_body:
             return None
         try:
-            return json.loads(raw)
+            return json.loads(self.raw_body)
         except ValueError:
             raise ApiError(400, "The request body is not valid JSON.")
 
     def dispatch(self):
         sb = self.server.sandbox
+        length = int(self.headers.get("Content-Length") or 0)
+        self.raw_body = self.rfile.read(length) if length else b""  # always drained, so keep-alive stays in sync
         parts = urlsplit(self.path)
         query = {k: ",".join(v) for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         if parts.path.startswith("/__sandbox__"):
@@ -152,8 +158,9 @@ class Handler(BaseHTTPRequestHandler):
                 raw = None if payload is None else json.dumps(payload).encode()
         except ApiError as exc:
             status, raw = exc.status, json.dumps(api.error_body(family, exc.status, exc.message, exc.errors, exc.title)).encode()
-            if family == "problem" and exc.status >= 400:
-                content_type = "application/problem+json"
+        except Exception as exc:  # a sandbox bug: answer like the platform would, and say why on stderr
+            traceback.print_exc()
+            status, raw = 500, json.dumps(api.error_body(family, 500, "Sandbox error: %s" % exc, title="Internal Server Error")).encode()
         if fault == "truncated" and raw:
             raw = raw[: max(1, len(raw) // 2)]
         self.finish_api(status, None, rate_headers, "application/json" if status < 400 else content_type, raw=raw)

@@ -37,10 +37,6 @@ def parse_date(value):
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
-def slug(name):
-    return "/" + "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-") + "/"
-
-
 class Store:
     def __init__(self, store_hash="sandbox", client_id="sandbox-client", extra_orders=0, seed_value=0):
         self.store_hash, self.client_id = store_hash, client_id
@@ -78,7 +74,7 @@ class Store:
                 "gift_wrapping_options_list": [], "sort_order": 0, "condition": "New", "is_condition_shown": False,
                 "order_quantity_minimum": 0, "order_quantity_maximum": 0, "page_title": "", "meta_keywords": [],
                 "meta_description": "", "view_count": 0, "preorder_message": "", "is_preorder_only": False,
-                "is_price_hidden": False, "price_hidden_label": "", "custom_url": {"url": slug(p["name"]), "is_customized": False},
+                "is_price_hidden": False, "price_hidden_label": "", "custom_url": {"url": seed.slug(p["name"]), "is_customized": False},
                 "open_graph_type": "product", "open_graph_title": "", "open_graph_description": "",
                 "open_graph_use_meta_description": True, "open_graph_use_product_name": True, "open_graph_use_image": True,
                 "gtin": "", "mpn": "", "reviews_rating_sum": 0, "reviews_count": 0, "total_sold": 0,
@@ -91,9 +87,10 @@ class Store:
             for vid, sku, option, price in p["variants"]:
                 self.variants[vid] = {
                     "id": vid, "product_id": p["id"], "sku": sku, "sku_id": vid + 1000,
-                    "price": float(price) if price else None, "calculated_price": float(price or p["price"]),
-                    "sale_price": None, "retail_price": None, "map_price": None, "cost_price": 0, "weight": None,
-                    "width": None, "height": None, "depth": None, "is_free_shipping": False, "fixed_cost_shipping_price": None,
+                    # effective values (GET /catalog/variants declares them non-nullable)
+                    "price": float(price or p["price"]), "calculated_price": float(price or p["price"]),
+                    "sale_price": 0, "retail_price": 0, "map_price": 0, "cost_price": 0, "weight": p["weight"],
+                    "width": 0, "height": 0, "depth": 0, "is_free_shipping": False, "fixed_cost_shipping_price": 0,
                     "purchasing_disabled": False, "purchasing_disabled_message": "", "image_url": "", "upc": "",
                     "mpn": "", "gtin": "", "inventory_level": 0, "inventory_warning_level": 0, "bin_picking_number": "",
                     "option_values": [{"id": option[1], "label": option[2], "option_id": option[0],
@@ -260,9 +257,9 @@ class Store:
 
     def settle(self, rec):
         order = rec["order"]
-        action = order["payment_status"].replace(" pending", "")
-        if action not in ("capture", "void"):
+        if order["payment_status"] not in ("capture pending", "void pending"):
             return False
+        action = order["payment_status"].split()[0]
         auth = next(t for t in rec["transactions"] if t["event"] == "authorization")
         payment = {"method": order["payment_method"], "tx_method": auth["method"], "gateway": auth["gateway"]}
         tx = seed.new_transaction(self.ids, order, payment, action, D(order["total_inc_tax"]), self.now())
