@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from . import api, seed
-from .signing import SIGNER, sign_webhook
+from .signing import sign_webhook
 from .store import ApiError, Store
 
 FAULT_KINDS = ("500", "503", "429", "slow", "truncated")
@@ -201,7 +201,7 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(201, order)
             if path == "/webhooks" and self.command == "GET":
                 return self.send(200, {"hooks": list(sb.state.hooks.values()), "pending": len(sb.pending),
-                                       "deliveries": sb.deliveries[-100:], "signer": SIGNER})
+                                       "deliveries": sb.deliveries[-100:]})
             if path == "/webhooks/deliver" and self.command == "POST":
                 if body.get("scope"):
                     sb.queue_event({"scope": body["scope"], "data": body.get("data") or {}})
