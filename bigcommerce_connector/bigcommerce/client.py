@@ -387,7 +387,7 @@ class BigCommerceClient:
     def iter_order_statuses(self):
         yield from self.get("v2", "order_statuses") or []  # O2#getOrderStatuses, not paginated
 
-    def iter_orders(self, **filters):
+    def iter_orders(self, limit=MAX_PAGE_SIZE, **filters):
         """Orders with their consignments and line items embedded, saving a call per order
         (O2#getOrders). Filters are O2's: ``min_date_modified``, ``status_id``, ``channel_id``..."""
         params = {"include": "consignments.line_items", "consignment_structure": "object", **filters}
@@ -396,7 +396,7 @@ class BigCommerceClient:
         # An order modified while we page through a date_modified sort moves to a later page;
         # it is yielded once, at its first position.
         seen = set()
-        for order in self.iter_v2("orders", params):
+        for order in self.iter_v2("orders", params, limit=limit):
             if order["id"] not in seen:
                 seen.add(order["id"])
                 yield order
