@@ -377,7 +377,10 @@ def refund(store, req, rid):
     found = next((r for rec in store.orders.values() for r in rec["refunds"] if r["id"] == int(rid)), None)
     if found is None:
         raise ApiError(404, "Refund %s not found" % rid)
-    return 200, {"data": dict(found), "meta": {}}
+    # O3 §RefundID_Get types requested_amount as a string here (a number in the list endpoints' §RefundItem)
+    items = [dict(i, requested_amount="%.2f" % i["requested_amount"]) if "requested_amount" in i else dict(i)
+             for i in found["items"]]
+    return 200, {"data": dict(found, items=items), "meta": {}}
 
 
 def payment_action(action):

@@ -1,13 +1,17 @@
 """Contract checks against BigCommerce's official OpenAPI specs (``../shared/bigcommerce/openapi``).
 
-    from tests.contract import specs_available, validate_request, validate_response
+    from contract import specs_available, validate_request, validate_response, validate_webhook
+
+(pytest puts ``tests/`` on sys.path for the test modules; ``tests`` itself is not importable as a package
+name because the addons' own ``tests`` packages shadow it.)
 
     validate_request("GET", "/stores/abc/v2/orders", {"min_date_modified": "...", "sort": "date_modified:asc"})
     validate_request("POST", "/v3/orders/101/payment_actions/refunds", None, {"items": [...], "payments": [...]})
     validate_response("GET", "/v2/orders/101", 200, body_json, "application/json")
 
 ``path`` may be a full URL, ``/stores/{hash}/v2/...``, or ``/v2/...``. Both raise ``ContractError``
-(an AssertionError) with every problem found, and return the operationId. Set ``BC_OPENAPI_DIR`` to
+(an AssertionError) with every problem found, and return the operationId. ``validate_webhook(payload)``
+checks a webhook callback body; ``validate_schema(spec_file, "#/components/...", value)`` any component. Set ``BC_OPENAPI_DIR`` to
 use another spec folder. Only PyYAML, jsonschema and openapi-schema-validator are needed.
 
 Spec defects handled here (each is documented in the specs themselves, see API-NOTES.md):
@@ -18,6 +22,8 @@ Spec defects handled here (each is documented in the specs themselves, see API-N
   pass as a link.
 * A ``204`` is bodiless in HTTP even where the spec attaches a schema to it.
 * ``sort`` values carry ``:asc``/``:desc`` (O2 §sort describes it) although the enum lists bare fields.
+* ``...:in`` / ``...:not_in`` parameters declared as a scalar (e.g. LO ``location_id:in: integer``) are
+  described as comma-separated lists: each item is checked against the scalar schema.
 """
 import copy
 import os
@@ -89,15 +95,36 @@ class Operation:
             node = target
         return node
 
-    def validator(self, schema):
-        from openapi_schema_validator import OAS30Validator, oas30_format_checker
-        wrapper = {"allOf": [schema], "components": self.doc.get("components", {})}
-        return OAS30Validator(wrapper, format_checker=oas30_format_checker)
-
     def check(self, schema, instance, label):
-        errors = sorted(self.validator(schema).iter_errors(instance), key=lambda e: list(e.absolute_path))
-        return ["%s %s: %s at %s" % (self.operation_id, label, _short(e.message), "/".join(map(str, e.absolute_path)) or "<root>")
-                for e in errors[:20]]
+        return _check(self.doc, schema, instance, "%s %s" % (self.operation_id, label))
+
+
+def _check(doc, schema, instance, label):
+    """Problems of ``instance`` against ``schema`` (``$ref``s resolve inside ``doc``)."""
+    from openapi_schema_validator import OAS30Validator, oas30_format_checker
+    wrapper = {"allOf": [schema], "components": doc.get("components", {})}
+    errors = sorted(OAS30Validator(wrapper, format_checker=oas30_format_checker).iter_errors(instance),
+                    key=lambda e: list(e.absolute_path))
+    return ["%s: %s at %s" % (label, _short(e.message), "/".join(map(str, e.absolute_path)) or "<root>") for e in errors[:20]]
+
+
+def validate_schema(spec_name, ref, instance):
+    """``instance`` against a component of one spec file, e.g. ``("orders.v3.yml", "#/components/schemas/ErrorResponse")``."""
+    problems = _check(_spec(spec_name), {"$ref": ref}, instance, "%s %s" % (spec_name, ref))
+    if problems:
+        raise ContractError("\n".join(problems))
+
+
+def validate_webhook(payload):
+    """A webhook callback body against its scope's schema in webhooks.v3.yml (``store/order/created`` ->
+    ``store_order_created``); the schemas describe ``data`` loosely, so the payload's base fields are also required."""
+    name = str(payload.get("scope", "")).replace("/", "_")
+    if name not in _spec("webhooks.v3.yml")["components"]["schemas"]:
+        raise ContractError("no webhook schema for scope %r" % payload.get("scope"))
+    missing = {"scope", "store_id", "data", "hash", "created_at", "producer"} - set(payload)
+    if missing:
+        raise ContractError("webhook payload lacks %s" % ", ".join(sorted(missing)))
+    validate_schema("webhooks.v3.yml", "#/components/schemas/" + name, payload)
 
 
 def _short(text, limit=300):
@@ -174,7 +201,9 @@ def validate_request(method, path, params=None, body=None):
                 op.operation_id, name, ", ".join(sorted(declared)) or "none"))
             continue
         values = value if isinstance(value, (list, tuple)) else [value]
-        schema = declared[name].get("schema", {})
+        schema = op.resolve(declared[name].get("schema", {}))
+        if re.search(r":(not_)?in$", name) and schema.get("type") != "array":  # described as comma-separated lists
+            values = [part for v in values for part in str(v).split(",")]
         for v in values:
             problems += op.check(schema, _coerce(v, schema, name), "query %s=%r" % (name, v))
     for name, p in declared.items():
