@@ -241,8 +241,11 @@ def orders(store, req):
     field, _, direction = (req.get("sort") or "id").partition(":")
     if field not in ORDER_SORTS or direction not in ("", "asc", "desc"):
         raise ApiError(400, "Invalid sort: %s" % req.get("sort"))
-    key = (lambda r: (parse_date(r["order"][field]), r["order"]["id"])) if field.startswith("date") else \
-        (lambda r: (r["order"].get(field) or 0 if field != "external_id" else r["order"]["external_order_id"], r["order"]["id"]))
+    def key(rec):
+        o = rec["order"]
+        if field.startswith("date"):
+            return parse_date(o[field]), o["id"]
+        return (o["external_order_id"] if field == "external_id" else o[field]), o["id"]
     recs.sort(key=key, reverse=direction == "desc")
     page = [v2_order(store, req, r) for r in v2_page(req, recs)]
     if not page and req.config.get("orders_empty_status") == 204:

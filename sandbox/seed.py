@@ -311,8 +311,8 @@ def tax_split(amount, rate, inclusive, tax_class_id):
     return amount, tax, amount + tax
 
 
-def _link(order_id, path):
-    return {"url": "https://api.bigcommerce.com/stores/{store_hash}/v2/orders/%d/%s" % (order_id, path),
+def _link(store_hash, order_id, path):
+    return {"url": "https://api.bigcommerce.com/stores/%s/v2/orders/%d/%s" % (store_hash, order_id, path),
             "resource": "/orders/%d/%s" % (order_id, path)}
 
 
@@ -340,7 +340,7 @@ def build_order(spec, ids, store_hash="sandbox"):
             handling_cost_ex_tax=m4(h_ex), handling_cost_inc_tax=m4(h_inc), handling_cost_tax=m4(h_tax),
             handling_cost_tax_class_id=SHIPPING_CLASS, shipping_zone_id=1 if ADDRESSES[ship["addr"]]["country_iso2"] == "US" else 2,
             shipping_zone_name="United States" if ADDRESSES[ship["addr"]]["country_iso2"] == "US" else "International",
-            form_fields=[], shipping_quotes=_link(oid, "shipping_addresses/%d/shipping_quotes" % aid)))
+            form_fields=[], shipping_quotes=_link(store_hash, oid, "shipping_addresses/%d/shipping_quotes" % aid)))
 
     lines, taxes, coupon_total, manual_total = [], [], ZERO, ZERO
     for raw in spec["lines"]:
@@ -722,12 +722,12 @@ def apply_refund(ids, record, items, payments, quote, reason, when, override=Non
     return refund
 
 
-def build_all(extra_orders=0, seed=0):
+def build_all(extra_orders=0, seed=0, store_hash="sandbox"):
     """Every seed record, fresh (deep copies), plus ``extra_orders`` synthetic orders."""
     ids = Ids()
     orders = {}
     for spec in ORDERS + synthetic_orders(extra_orders, seed):
-        orders[spec["id"]] = build_order(copy.deepcopy(spec), ids)
+        orders[spec["id"]] = build_order(copy.deepcopy(spec), ids, store_hash)
     return ids, orders
 
 

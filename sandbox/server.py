@@ -265,6 +265,11 @@ class Sandbox:
             raise ValueError("unknown option(s): %s" % ", ".join(sorted(unknown)))
         if "fault_kinds" in changes and not set(changes["fault_kinds"]) <= set(FAULT_KINDS):
             raise ValueError("fault_kinds must be among %s" % (FAULT_KINDS,))
+        for key in ("quota", "window_ms", "latency_ms", "slow_ms"):
+            if key in changes and (not isinstance(changes[key], int) or changes[key] < (1 if key in ("quota", "window_ms") else 0)):
+                raise ValueError("%s must be a positive integer" % key)
+        if "fault_rate" in changes and not 0 <= float(changes["fault_rate"]) <= 1:
+            raise ValueError("fault_rate must be between 0 and 1")
         if "client_secret" in changes:
             self.client_secret = changes.pop("client_secret")
         self.config.update(changes)

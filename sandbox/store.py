@@ -50,7 +50,7 @@ class Store:
                 self.extra_orders = extra_orders
             if seed_value is not None:
                 self.seed_value = seed_value
-            self.ids, self.orders = seed.build_all(self.extra_orders, self.seed_value)
+            self.ids, self.orders = seed.build_all(self.extra_orders, self.seed_value, self.store_hash)
             self.epoch = seed.SEED_EPOCH
             self._build_catalog()
             self.hooks, self.next_hook_id = {}, 1
@@ -403,7 +403,8 @@ class Store:
     def hooks_for(self, scope):
         def matches(pattern):
             return pattern == scope or (pattern.endswith("/*") and scope.startswith(pattern[:-1]))
-        return [h for h in self.hooks.values() if h["is_active"] and matches(h["scope"])]
+        with self.lock:
+            return [dict(h) for h in self.hooks.values() if h["is_active"] and matches(h["scope"])]
 
 
 def seed_json(data):
