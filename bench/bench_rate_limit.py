@@ -69,7 +69,8 @@ def main():
     client = BigCommerceClient(sandbox.store_hash, sandbox.access_token, api_url=sandbox.url, session=tally)
     stop = threading.Event()
     if args.other_app:
-        threading.Thread(target=other_app, args=(sandbox, args.other_app, args.quota, window_s, stop), daemon=True).start()
+        threading.Thread(target=other_app, daemon=True,
+                         args=(sandbox, args.other_app, args.quota, window_s, stop)).start()
     rate_limited_errors = fetched = 0
     started = time.monotonic()
     try:

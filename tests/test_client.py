@@ -60,8 +60,10 @@ def _load_operations():
         for template, item in spec["paths"].items():
             for method in ("get", "post", "put", "delete"):
                 if method in item:
-                    parameters = [_deref(spec, p) for p in item.get("parameters", []) + item[method].get("parameters", [])]
-                    operations.append((version, method.upper(), template.strip("/").split("/"), item[method], parameters, spec))
+                    operation = item[method]
+                    parameters = item.get("parameters", []) + operation.get("parameters", [])
+                    operations.append((version, method.upper(), template.strip("/").split("/"), operation,
+                                       [_deref(spec, p) for p in parameters], spec))
     return operations
 
 
