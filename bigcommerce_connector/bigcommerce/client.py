@@ -7,7 +7,7 @@ as ``Decimal`` and ``Decimal`` values are sent as exact JSON numbers: money is n
 float. Not thread-safe: give each thread or job its own client.
 
 Spec references (``O2#getOrders``...) name the operations in the official OpenAPI files,
-see /work/shared/bigcommerce/API-NOTES.md.
+see shared/bigcommerce/API-NOTES.md beside the repository.
 """
 import json
 import logging
