@@ -1,4 +1,6 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 JOB_STATES = [
     ("pending", "Pending"),
@@ -23,13 +25,15 @@ class MarketplaceQueueJob(models.Model):
     operation = fields.Char(required=True, index=True)
     line_ids = fields.One2many("marketplace.queue.line", "job_id", string="Lines")
     log_ids = fields.One2many("marketplace.log", "job_id", string="Logs")
-    line_count = fields.Integer(compute="_compute_state", store=True)
-    pending_count = fields.Integer(compute="_compute_state", store=True)
-    done_count = fields.Integer(compute="_compute_state", store=True)
-    failed_count = fields.Integer(compute="_compute_state", store=True)
-    cancelled_count = fields.Integer(compute="_compute_state", store=True)
-    progress = fields.Float(compute="_compute_state", store=True, aggregator="avg")
-    state = fields.Selection(JOB_STATES, compute="_compute_state", store=True, index=True)
+    # Computed from the lines on read, never stored: workers finishing lines of the
+    # same job in parallel would otherwise all update (and lock) the job's row.
+    line_count = fields.Integer(compute="_compute_state")
+    pending_count = fields.Integer(compute="_compute_state")
+    done_count = fields.Integer(compute="_compute_state")
+    failed_count = fields.Integer(compute="_compute_state")
+    cancelled_count = fields.Integer(compute="_compute_state")
+    progress = fields.Float(compute="_compute_state")
+    state = fields.Selection(JOB_STATES, compute="_compute_state", search="_search_state")
 
     @api.depends("line_ids.state")
     def _compute_state(self):
@@ -57,6 +61,25 @@ class MarketplaceQueueJob(models.Model):
                 job.state = "cancelled"
             else:
                 job.state = "done"
+
+    def _search_state(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(_("Queue jobs can only be filtered on an exact status."))
+        states = [value] if isinstance(value, str) else list(value)
+        self.env["marketplace.queue.line"].flush_model(["job_id", "state"])
+        self.env.cr.execute(SQL("""
+            SELECT job.id FROM marketplace_queue_job job
+              LEFT JOIN marketplace_queue_line line ON line.job_id = job.id
+             GROUP BY job.id
+            HAVING (CASE
+                WHEN bool_or(line.state IN ('pending', 'processing')) THEN
+                    CASE WHEN bool_or(line.state <> 'pending') THEN 'processing' ELSE 'pending' END
+                WHEN bool_or(line.state = 'failed') THEN 'failed'
+                WHEN count(line.id) > 0 AND bool_and(line.state = 'cancelled') THEN 'cancelled'
+                ELSE 'done' END) IN %s
+        """, tuple(states)))
+        job_ids = [row[0] for row in self.env.cr.fetchall()]
+        return [("id", "in" if operator in ("=", "in") else "not in", job_ids)]
 
     def action_retry_failed(self):
         return self.line_ids.filtered(lambda line: line.state == "failed").action_retry()

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from psycopg2 import errorcodes, errors as pg_errors
 
+import odoo.modules.module
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -136,6 +137,12 @@ class MarketplaceQueueLine(models.Model):
     # --------------------------------------------------------------- processing
     @api.model
     def _cron_process_queue(self, batch_size=50):
+        if self._can_commit():
+            # Claims run in a transaction of their own at READ COMMITTED: under Odoo's
+            # REPEATABLE READ, locking a row another worker changed since this
+            # transaction began raises a serialization error instead of skipping it.
+            self.env.cr.commit()
+            self.env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
         self._requeue_stale_lines()
         lines = self._claim_due_lines(batch_size)
         for line in lines:
@@ -153,6 +160,7 @@ class MarketplaceQueueLine(models.Model):
     @api.model
     def _claim_due_lines(self, limit):
         """Lock up to ``limit`` due lines that no other worker holds and mark them processing."""
+        self.flush_model(["state", "next_retry_at"])
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(SQL("""
@@ -165,11 +173,11 @@ class MarketplaceQueueLine(models.Model):
                 """, fields.Datetime.now(), limit))
                 lines = self.browse(row[0] for row in self.env.cr.fetchall())
         except pg_errors.SerializationFailure:
-            # Another worker claimed and finished lines since this transaction began.
+            # Only without commits (in tests): another worker finished these lines meanwhile.
             return self.browse()
         if lines:
             lines.write({"state": "processing", "processing_started_at": fields.Datetime.now()})
-            self._commit_if_allowed()
+        self._commit_if_allowed()
         return lines
 
     def _process(self):
@@ -238,6 +246,7 @@ class MarketplaceQueueLine(models.Model):
     @api.model
     def _requeue_stale_lines(self):
         """Give back lines left in processing by a worker that died."""
+        self.flush_model(["state", "processing_started_at"])
         minutes = int(self.env["ir.config_parameter"].sudo().get_param(
             "base_marketplace.stale_minutes", DEFAULT_STALE_MINUTES))
         self.env.cr.execute(SQL("""
@@ -257,8 +266,6 @@ class MarketplaceQueueLine(models.Model):
             else:
                 line.write({"state": "pending", "attempts": attempts, "next_retry_at": False})
                 line._log(_("The worker processing this line stopped; the line was queued again."), level="warning")
-        if stale:
-            self._commit_if_allowed()
         return stale
 
     @api.model
@@ -268,9 +275,15 @@ class MarketplaceQueueLine(models.Model):
         if next_retry:
             self._trigger_processing(next_retry.next_retry_at)
 
+    @api.model
+    def _can_commit(self):
+        # A test's own transaction must not be committed; workers with their own cursors may.
+        test = odoo.modules.module.current_test
+        return not (test and getattr(test, "cr", None) is self.env.cr) and not self.env.registry.in_test_mode()
+
     def _commit_if_allowed(self):
-        # Committed work must survive a later failure; tests run in one transaction instead.
-        if not self.env.registry.in_test_mode() and not self.env.context.get("marketplace_no_commit"):
+        # Committed work must survive a later failure of another line.
+        if self._can_commit():
             self.env.cr.commit()
 
     # ------------------------------------------------------------------ actions

@@ -41,24 +41,31 @@ class TestQueueConcurrency(TransactionCase):
         start = threading.Barrier(2)
         errors = []
 
+        by_worker = Counter()
+
         def process(line, payload):
             with lock:
                 processed[line.id] += 1
+                by_worker[threading.current_thread().name] += 1
             time.sleep(0.005)  # keep both workers busy at the same time
 
-        def worker():
-            try:
-                with db_connect(self.env.cr.dbname).cursor() as cr:
-                    env = self._real_env(cr)
-                    start.wait()
-                    while env["marketplace.queue.line"]._cron_process_queue(batch_size=5):
-                        pass
-            except Exception as error:  # noqa: BLE001 - reported by the assertion below
-                errors.append(error)
+        def worker(cr):
+            # The environment is built by the main thread: it holds the registry lock
+            # for the whole test run, so a worker thread could not look the registry up.
+            env = self._real_env(cr)
+            def run():
+                try:
+                    with cr:
+                        start.wait()
+                        while env["marketplace.queue.line"]._cron_process_queue(batch_size=5):
+                            pass
+                except Exception as error:  # noqa: BLE001 - reported by the assertion below
+                    errors.append(error)
+            return run
 
         Line = type(self.env["marketplace.queue.line"])
         with patch.object(Line, "_process_test_echo", process, create=True):
-            threads = [threading.Thread(target=worker) for _ in range(2)]
+            threads = [threading.Thread(target=worker(db_connect(self.env.cr.dbname).cursor())) for _ in range(2)]
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -66,6 +73,7 @@ class TestQueueConcurrency(TransactionCase):
         self.assertFalse(errors)
         self.assertEqual(set(processed), set(self.line_ids), "every line is processed")
         self.assertEqual(max(processed.values()), 1, "no line is processed twice")
+        self.assertEqual(len(by_worker), 2, "both workers took part")
         with db_connect(self.env.cr.dbname).cursor() as cr:
             lines = self._real_env(cr)["marketplace.queue.line"].browse(self.line_ids)
             self.assertEqual(set(lines.mapped("state")), {"done"})

@@ -1,0 +1,17 @@
+{
+    "name": "BigCommerce Connector",
+    "version": "18.0.1.0.0",
+    "summary": "Import BigCommerce orders, customers and catalog; sync stock, prices, shipments and refunds",
+    "category": "Sales/Sales",
+    "license": "LGPL-3",
+    "depends": ["base_marketplace", "sale_stock", "account"],
+    "external_dependencies": {"python": ["requests"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "security/bigcommerce_security.xml",
+        "views/bc_instance_views.xml",
+        "views/bigcommerce_menus.xml",
+    ],
+    "installable": True,
+    "application": True,
+}

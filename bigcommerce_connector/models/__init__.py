@@ -1,0 +1,2 @@
+from . import marketplace_instance
+from . import bc_instance
