@@ -9,6 +9,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/bigcommerce_security.xml",
+        "wizard/marketplace_operation_wizard_views.xml",
         "views/bc_instance_views.xml",
         "views/bigcommerce_menus.xml",
     ],

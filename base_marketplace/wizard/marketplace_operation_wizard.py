@@ -6,7 +6,8 @@ class MarketplaceOperationWizard(models.TransientModel):
     """Pick instances and an operation, queue it, and point the user at the queue job.
 
     Connectors add their operations with ``selection_add`` and implement
-    ``_run_<operation>(instance)``, returning the queue jobs they created.
+    ``_run_<operation>(instance)`` (or override ``_run_operation``), returning the
+    queue jobs they created.
     """
 
     _name = "marketplace.operation.wizard"
@@ -17,13 +18,16 @@ class MarketplaceOperationWizard(models.TransientModel):
 
     def action_run(self):
         self.ensure_one()
+        jobs = self.env["marketplace.queue.job"]
+        for instance in self.instance_ids:
+            jobs |= self._run_operation(instance)
+        return self._notify_jobs(jobs)
+
+    def _run_operation(self, instance):
         runner = getattr(self, f"_run_{self.operation}", None)
         if runner is None:
             raise UserError(_("No installed connector can run this operation."))
-        jobs = self.env["marketplace.queue.job"]
-        for instance in self.instance_ids:
-            jobs |= runner(instance)
-        return self._notify_jobs(jobs)
+        return runner(instance)
 
     def _notify_jobs(self, jobs):
         if not jobs:

@@ -1,4 +1,20 @@
-from odoo import api, fields, models
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..bigcommerce.client import DEFAULT_API_URL, BigCommerceClient
+from ..bigcommerce.errors import BigCommerceError
+from ..bigcommerce.store import STORE_HASH_HELP, categories_parents_first, parse_store_hash
+
+_logger = logging.getLogger(__name__)
+
+AWAITING_FULFILLMENT = "11"
+# The scheduled actions every confirmed store gets: (key, name, method, interval number, interval type).
+SCHEDULED_ACTIONS = [
+    ("import_orders", "Import Orders", "_cron_import_orders", 15, "minutes"),
+]
+REFERENCE_KINDS = ("order_statuses", "channels", "locations", "tax_classes", "categories", "brands", "currencies")
 
 
 class BigCommerceInstance(models.Model):
@@ -14,15 +30,347 @@ class BigCommerceInstance(models.Model):
     marketplace_instance_id = fields.Many2one(
         "marketplace.instance", required=True, ondelete="cascade", index=True, auto_join=True)
     active = fields.Boolean(related="marketplace_instance_id.active", store=True, readonly=False, default=True)
-    store_hash = fields.Char(required=True, help="The store's permanent id, e.g. abc123 in store-abc123.mybigcommerce.com.")
+    state = fields.Selection([("draft", "Draft"), ("confirmed", "Confirmed")], default="draft", required=True, copy=False)
+
+    # Credentials
+    store_hash = fields.Char(required=True, copy=False, help=STORE_HASH_HELP)
     access_token = fields.Char(groups="base_marketplace.group_marketplace_manager", copy=False)
+    client_secret = fields.Char(groups="base_marketplace.group_marketplace_manager", copy=False,
+                                help="The API account's client secret: BigCommerce signs its webhooks with it.")
+    api_url = fields.Char(string="API Address", default=DEFAULT_API_URL, required=True,
+                          help="Technical: BigCommerce's API address. Only tests and demos point it elsewhere.")
+    store_name = fields.Char(readonly=True, copy=False)
+    store_plan = fields.Char(readonly=True, copy=False)
+    store_currency = fields.Char(string="Store Currency", readonly=True, copy=False)
+    store_timezone = fields.Char(readonly=True, copy=False)
+
+    # General
+    warehouse_id = fields.Many2one("stock.warehouse", check_company=True,
+                                   default=lambda self: self.env["stock.warehouse"].search(
+                                       [("company_id", "=", self.env.company.id)], limit=1))
+    pricelist_id = fields.Many2one("product.pricelist", check_company=True,
+                                   help="Pricelist of orders in the store's currency; orders in another currency get one of their own.")
+    team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", domain="[('share', '=', False)]")
+
+    # Orders
+    import_status_ids = fields.Many2many("bc.order.status", string="Import Orders in Status",
+                                         domain="[('instance_id', '=', id)]")
+    import_orders_after = fields.Datetime(help="Orders created before this moment are not imported.")
+    create_company_contact = fields.Boolean(string="Create Company Contact?",
+                                            help="Customers with a company name get a company contact as parent.")
+    guest_partner_id = fields.Many2one("res.partner", string="Guest Customer", check_company=True,
+                                       help="Customer of orders placed without an account.")
+    gift_certificate_product_id = fields.Many2one("product.product", domain="[('type', '=', 'service')]")
+    custom_product_id = fields.Many2one("product.product", string="Custom Product",
+                                        help="Used for order lines that are not in the catalog.")
+    shipping_product_id = fields.Many2one("product.product", domain="[('type', '=', 'service')]")
+    discount_product_id = fields.Many2one("product.product", domain="[('type', '=', 'service')]")
+    mark_order_paid = fields.Boolean(string="Mark Order as Paid?",
+                                     help="When the invoice of an order is paid in Odoo, mark the order paid in BigCommerce.")
+    last_order_import_at = fields.Datetime(string="Orders Imported Until", readonly=True, copy=False,
+                                           help="Orders modified after this moment are imported by the next run.")
+
+    # Stock
+    location_ids = fields.One2many("bc.location", "instance_id", string="Locations")
+    export_qty_type = fields.Selection([("fixed", "Fixed"), ("percentage", "Percentage")],
+                                       string="Export Qty Type", default="percentage", required=True)
+    export_qty_value = fields.Float(string="Export Qty Value", default=100.0,
+                                    help="Percentage of the available quantity, or a fixed quantity, sent to BigCommerce.")
+
+    # Store data
+    order_status_ids = fields.One2many("bc.order.status", "instance_id", string="Order Statuses")
+    channel_ids = fields.One2many("bc.channel", "instance_id", string="Channels")
+    tax_class_ids = fields.One2many("bc.tax.class", "instance_id", string="Tax Classes")
+    category_ids = fields.One2many("bc.category", "instance_id", string="Categories")
+    brand_ids = fields.One2many("bc.brand", "instance_id", string="Brands")
+    currency_ids = fields.One2many("bc.currency", "instance_id", string="Currencies")
+
+    # Scheduled actions
+    cron_import_orders_id = fields.Many2one("ir.cron", string="Import Orders Action", readonly=True, copy=False)
+    import_orders_interval_number = fields.Integer(string="Import Orders Every", compute="_compute_cron_settings",
+                                                   inverse="_inverse_cron_settings")
+    import_orders_interval_type = fields.Selection(
+        [("minutes", "Minutes"), ("hours", "Hours"), ("days", "Days"), ("weeks", "Weeks"), ("months", "Months")],
+        compute="_compute_cron_settings", inverse="_inverse_cron_settings")
+    import_orders_cron_active = fields.Boolean(string="Import Orders Active", compute="_compute_cron_settings",
+                                               inverse="_inverse_cron_settings")
+    import_orders_nextcall = fields.Datetime(string="Next Import", compute="_compute_cron_settings")
+    import_orders_lastcall = fields.Datetime(string="Last Import", compute="_compute_cron_settings")
+
+    log_count = fields.Integer(compute="_compute_counts")
+    job_count = fields.Integer(compute="_compute_counts")
 
     _sql_constraints = [
         ("store_hash_unique", "UNIQUE(store_hash)", "This BigCommerce store is already connected: one instance per store."),
     ]
 
+    # ------------------------------------------------------------------ ORM
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
             vals["marketplace"] = "bigcommerce"
+            if vals.get("store_hash"):
+                vals["store_hash"] = self._clean_store_hash(vals["store_hash"])
         return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("store_hash"):
+            vals["store_hash"] = self._clean_store_hash(vals["store_hash"])
+        result = super().write(vals)
+        if "active" in vals:
+            # An archived store must not sync; reactivating leaves the merchant's choice to them.
+            crons = self.sudo().mapped("cron_import_orders_id")
+            if not vals["active"]:
+                crons.write({"active": False})
+        return result
+
+    def unlink(self):
+        crons = self.sudo().mapped("cron_import_orders_id")
+        marketplace_instances = self.marketplace_instance_id
+        result = super().unlink()
+        crons.unlink()
+        marketplace_instances.unlink()
+        return result
+
+    @api.model
+    def _clean_store_hash(self, value):
+        store_hash = parse_store_hash(value)
+        if not store_hash:
+            raise ValidationError(_("“%(value)s” is not a BigCommerce store hash. %(help)s", value=value, help=STORE_HASH_HELP))
+        return store_hash
+
+    @api.onchange("store_hash")
+    def _onchange_store_hash(self):
+        if self.store_hash and parse_store_hash(self.store_hash):
+            self.store_hash = parse_store_hash(self.store_hash)
+
+    @api.depends("cron_import_orders_id.interval_number", "cron_import_orders_id.interval_type",
+                 "cron_import_orders_id.active", "cron_import_orders_id.nextcall", "cron_import_orders_id.lastcall")
+    def _compute_cron_settings(self):
+        for instance in self:
+            cron = instance.sudo().cron_import_orders_id
+            instance.import_orders_interval_number = cron.interval_number
+            instance.import_orders_interval_type = cron.interval_type
+            instance.import_orders_cron_active = cron.active
+            instance.import_orders_nextcall = cron.nextcall
+            instance.import_orders_lastcall = cron.lastcall
+
+    def _inverse_cron_settings(self):
+        # Connector managers tune their store's schedule without being Odoo administrators.
+        for instance in self:
+            cron = instance.sudo().cron_import_orders_id
+            if not cron:
+                continue
+            if instance.import_orders_interval_number < 1:
+                raise ValidationError(_("The import interval must be at least 1."))
+            cron.write({
+                "interval_number": instance.import_orders_interval_number,
+                "interval_type": instance.import_orders_interval_type,
+                "active": instance.import_orders_cron_active and instance.active,
+            })
+
+    def _compute_counts(self):
+        logs = dict(self.env["marketplace.log"]._read_group(
+            [("instance_id", "in", self.marketplace_instance_id.ids)], ["instance_id"], ["__count"]))
+        jobs = dict(self.env["marketplace.queue.job"]._read_group(
+            [("instance_id", "in", self.marketplace_instance_id.ids)], ["instance_id"], ["__count"]))
+        for instance in self:
+            instance.log_count = logs.get(instance.marketplace_instance_id, 0)
+            instance.job_count = jobs.get(instance.marketplace_instance_id, 0)
+
+    # ------------------------------------------------------------ client
+    def _bigcommerce_client(self):
+        """The REST client of this store; the one way anything here talks to BigCommerce."""
+        self.ensure_one()
+        credentials = self.sudo()
+        if not credentials.access_token:
+            raise UserError(_("Enter the access token of the store's API account, then try again."))
+        return BigCommerceClient(
+            credentials.store_hash, credentials.access_token,
+            api_url=credentials.api_url or DEFAULT_API_URL, on_call=self._log_api_call,
+        )
+
+    def _log_api_call(self, call):
+        """Writes, and any call that had to wait or failed, go to the store's log; reads to the server log."""
+        waited = sum(call.get("waits") or ())
+        if call["method"] == "GET" and not waited and not call.get("error"):
+            _logger.debug("BigCommerce %s %s -> %s in %sms", call["method"], call["path"], call["status"], call["duration_ms"])
+            return
+        message = _("%(method)s %(path)s answered %(status)s in %(duration)s ms after %(attempts)s attempt(s)",
+                    method=call["method"], path=call["path"], status=call["status"] or _("nothing"),
+                    duration=call["duration_ms"], attempts=call["attempts"])
+        if waited:
+            message += _("; waited %(seconds).1f s for BigCommerce's rate limit or a retry", seconds=waited)
+        level = "warning" if call.get("error") else "info"
+        self.env["marketplace.log"]._log(self.marketplace_instance_id, message, level=level, operation="api_call")
+
+    def _call_bigcommerce(self, method_name, *args, **kwargs):
+        """Run one client method; a BigCommerce failure becomes a sentence the user can act on."""
+        client = self._bigcommerce_client()
+        try:
+            result = getattr(client, method_name)(*args, **kwargs)
+            return list(result) if method_name.startswith("iter_") else result
+        except BigCommerceError as error:
+            raise UserError(error.user_message) from None
+        finally:
+            client.close()
+
+    # ------------------------------------------------------------ actions
+    def action_test_connection(self):
+        self.ensure_one()
+        store = self._call_bigcommerce("store_information")
+        self._write_store_information(store)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Connected to %(name)s", name=store.get("name") or self.store_hash),
+                "message": _("Plan: %(plan)s. Default currency: %(currency)s. Timezone: %(timezone)s.",
+                             plan=store.get("plan_name") or "-", currency=store.get("currency") or "-",
+                             timezone=(store.get("timezone") or {}).get("name") or "-"),
+                "type": "success",
+                "sticky": False,
+            },
+        }
+
+    def _write_store_information(self, store):
+        self.write({
+            "store_name": store.get("name"),
+            "store_plan": store.get("plan_name"),
+            "store_currency": store.get("currency"),
+            "store_timezone": (store.get("timezone") or {}).get("name"),
+        })
+
+    def action_confirm(self):
+        for instance in self:
+            instance._write_store_information(instance._call_bigcommerce("store_information"))
+            for kind in REFERENCE_KINDS:
+                instance._import_reference(kind)
+            if not instance.location_ids:
+                raise UserError(_("The store %(store)s has no inventory location yet. Create one in BigCommerce "
+                                  "(Settings › Inventory › Locations), then click Confirm again.", store=instance.name))
+            if not instance.import_status_ids:
+                instance.import_status_ids = instance.order_status_ids.filtered(lambda s: s.bc_id == AWAITING_FULFILLMENT)
+            instance._ensure_scheduled_actions()
+            instance.state = "confirmed"
+            self.env["marketplace.log"]._log(
+                instance.marketplace_instance_id, _("Store confirmed: reference data imported, scheduled actions created."),
+                operation="confirm")
+        return True
+
+    def action_reset_to_draft(self):
+        self.sudo().mapped("cron_import_orders_id").write({"active": False})
+        self.state = "draft"
+        return True
+
+    def action_open_logs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("base_marketplace.marketplace_log_action")
+        action["domain"] = [("instance_id", "=", self.marketplace_instance_id.id)]
+        return action
+
+    def action_open_jobs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("base_marketplace.marketplace_queue_job_action")
+        action["domain"] = [("instance_id", "=", self.marketplace_instance_id.id)]
+        return action
+
+    # ------------------------------------------------------------ reference data
+    def _import_reference(self, kind):
+        """Import one kind of reference data (order statuses, channels...) from the store."""
+        self.ensure_one()
+        rows = self._call_bigcommerce(*self._reference_call(kind))
+        model, vals_list = getattr(self, f"_reference_vals_{kind}")(rows)
+        records = self.env[model]._sync_from_bigcommerce(self, vals_list)
+        after_import = getattr(self, f"_after_import_{kind}", None)
+        if after_import:
+            after_import(rows, records)
+        self.env["marketplace.log"]._log(
+            self.marketplace_instance_id, _("Imported %(count)s %(kind)s.", count=len(records), kind=kind.replace("_", " ")),
+            operation=f"import_{kind}")
+        return records
+
+    @api.model
+    def _reference_call(self, kind):
+        return {
+            "order_statuses": ("iter_order_statuses",),
+            "channels": ("iter_channels",),
+            "locations": ("iter_locations",),
+            "tax_classes": ("iter_tax_classes",),
+            "categories": ("iter_categories",),
+            "brands": ("iter_brands",),
+            "currencies": ("iter_currencies",),
+        }[kind]
+
+    def _reference_vals_order_statuses(self, rows):
+        return "bc.order.status", [{
+            "bc_id": row["id"], "name": row.get("custom_label") or row["name"],
+            "system_label": row.get("system_label") or row["name"], "sequence": row.get("order") or 0,
+        } for row in rows]
+
+    def _reference_vals_channels(self, rows):
+        return "bc.channel", [{
+            "bc_id": row["id"], "name": row["name"], "channel_type": row.get("type"),
+            "platform": row.get("platform"), "status": row.get("status"),
+        } for row in rows]
+
+    def _reference_vals_locations(self, rows):
+        return "bc.location", [{
+            "bc_id": row["id"], "name": row.get("label") or row.get("code") or str(row["id"]),
+            "code": row.get("code"), "is_active": bool(row.get("is_active", True)),
+        } for row in rows]
+
+    def _reference_vals_tax_classes(self, rows):
+        return "bc.tax.class", [{"bc_id": row["id"], "name": row["name"]} for row in rows]
+
+    def _reference_vals_brands(self, rows):
+        return "bc.brand", [{"bc_id": row["id"], "name": row["name"]} for row in rows]
+
+    def _reference_vals_currencies(self, rows):
+        currencies = self.env["res.currency"].with_context(active_test=False).search(
+            [("name", "in", [row["currency_code"] for row in rows])])
+        by_code = {currency.name: currency.id for currency in currencies}
+        return "bc.currency", [{
+            "bc_id": row["id"], "name": row["currency_code"], "currency_id": by_code.get(row["currency_code"], False),
+            "is_default": bool(row.get("is_default")), "is_transactional": bool(row.get("is_transactional")),
+            "enabled": bool(row.get("enabled")),
+        } for row in rows]
+
+    def _reference_vals_categories(self, rows):
+        # Parents first: the tree is rebuilt as each child finds its parent's record.
+        return "bc.category", [
+            {"bc_id": row["category_id"], "name": row["name"], "tree_id": str(row.get("tree_id") or "")}
+            for row in categories_parents_first(rows)
+        ]
+
+    def _after_import_categories(self, rows, records):
+        by_bc_id = {record.bc_id: record for record in records}
+        for row in categories_parents_first(rows):
+            record = by_bc_id[str(row["category_id"])]
+            parent = by_bc_id.get(str(row.get("parent_id")), self.env["bc.category"])
+            if record.parent_id != parent:
+                record.parent_id = parent
+
+    # ------------------------------------------------------------ scheduled actions
+    def _ensure_scheduled_actions(self):
+        model = self.env["ir.model"]._get("bc.instance")
+        for instance in self.sudo():
+            for key, name, method, number, unit in SCHEDULED_ACTIONS:
+                field = f"cron_{key}_id"
+                if instance[field]:
+                    continue
+                instance[field] = self.env["ir.cron"].sudo().create({
+                    "name": _("BigCommerce %(store)s: %(action)s", store=instance.name, action=name),
+                    "model_id": model.id,
+                    "state": "code",
+                    "code": f"model.browse({instance.id}).{method}()",
+                    "interval_number": number,
+                    "interval_type": unit,
+                    "active": instance.active,
+                    "user_id": self.env.ref("base.user_root").id,
+                })
+
+    def _cron_import_orders(self):
+        """Filled in by the order import; defined here so the action always has a target."""
+        return self.filtered(lambda instance: instance.active and instance.state == "confirmed")

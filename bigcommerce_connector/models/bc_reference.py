@@ -1,0 +1,127 @@
+from odoo import api, fields, models
+
+
+class BigCommerceReferenceMixin(models.AbstractModel):
+    """A BigCommerce record copied into Odoo for one store, found again by its id there."""
+
+    _name = "bc.reference.mixin"
+    _description = "BigCommerce Reference Data"
+    _order = "instance_id, name"
+
+    instance_id = fields.Many2one("bc.instance", string="Store", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="instance_id.company_id", store=True, index=True)
+    bc_id = fields.Char(string="BigCommerce ID", required=True, index=True)
+    name = fields.Char(required=True)
+
+    _sql_constraints = [
+        ("bc_id_unique", "UNIQUE(instance_id, bc_id)", "This BigCommerce record is already imported for the store."),
+    ]
+
+    @api.model
+    def _sync_from_bigcommerce(self, instance, vals_list):
+        """Create what is new, update what changed, keyed on the BigCommerce id: running twice changes nothing.
+
+        Returns the records, in the order of ``vals_list``.
+        """
+        existing = {
+            record.bc_id: record
+            for record in self.with_context(active_test=False).search([("instance_id", "=", instance.id)])
+        }
+        records = self.browse()
+        for vals in vals_list:
+            vals = dict(vals, bc_id=str(vals["bc_id"]))
+            record = existing.get(vals["bc_id"])
+            if record:
+                changed = {key: value for key, value in vals.items() if record._fields[key].convert_to_write(record[key], record) != value}
+                if changed:
+                    record.write(changed)
+            else:
+                record = self.create(dict(vals, instance_id=instance.id))
+                existing[vals["bc_id"]] = record
+            records |= record
+        return records
+
+
+class BigCommerceOrderStatus(models.Model):
+    _name = "bc.order.status"
+    _inherit = "bc.reference.mixin"
+    _description = "BigCommerce Order Status"
+    _order = "instance_id, sequence, bc_id"
+
+    system_label = fields.Char()
+    sequence = fields.Integer()
+
+
+class BigCommerceChannel(models.Model):
+    _name = "bc.channel"
+    _inherit = "bc.reference.mixin"
+    _description = "BigCommerce Sales Channel"
+
+    channel_type = fields.Char(string="Type")
+    platform = fields.Char()
+    status = fields.Char()
+
+
+class BigCommerceLocation(models.Model):
+    _name = "bc.location"
+    _inherit = "bc.reference.mixin"
+    _description = "BigCommerce Inventory Location"
+
+    code = fields.Char()
+    is_active = fields.Boolean(string="Active in BigCommerce")
+    warehouse_id = fields.Many2one("stock.warehouse", check_company=True,
+                                   help="Odoo warehouse whose stock this location mirrors.")
+    import_stock = fields.Boolean(string="Enable Import Stock?")
+    export_stock = fields.Boolean(string="Enable Export Stock?")
+
+
+class BigCommerceTaxClass(models.Model):
+    _name = "bc.tax.class"
+    _inherit = "bc.reference.mixin"
+    _description = "BigCommerce Tax Class"
+
+    tax_ids = fields.Many2many("account.tax", string="Odoo Taxes", check_company=True,
+                               domain="[('type_tax_use', '=', 'sale')]",
+                               help="Sales taxes used for order lines of this tax class.")
+
+
+class BigCommerceCategory(models.Model):
+    _name = "bc.category"
+    _inherit = "bc.reference.mixin"
+    _description = "BigCommerce Category"
+    _parent_store = True
+    _rec_names_search = ["complete_name", "name"]
+
+    parent_id = fields.Many2one("bc.category", index=True, ondelete="cascade")
+    child_ids = fields.One2many("bc.category", "parent_id")
+    parent_path = fields.Char(index=True)
+    complete_name = fields.Char(compute="_compute_complete_name", store=True, recursive=True)
+    tree_id = fields.Char(string="Category Tree")
+
+    @api.depends("name", "parent_id.complete_name")
+    def _compute_complete_name(self):
+        for category in self:
+            parent = category.parent_id.complete_name
+            category.complete_name = f"{parent} / {category.name}" if parent else category.name
+
+    @api.depends("complete_name")
+    def _compute_display_name(self):
+        for category in self:
+            category.display_name = category.complete_name
+
+
+class BigCommerceBrand(models.Model):
+    _name = "bc.brand"
+    _inherit = "bc.reference.mixin"
+    _description = "BigCommerce Brand"
+
+
+class BigCommerceCurrency(models.Model):
+    _name = "bc.currency"
+    _inherit = "bc.reference.mixin"
+    _description = "BigCommerce Currency"
+
+    currency_id = fields.Many2one("res.currency", string="Odoo Currency")
+    is_default = fields.Boolean()
+    is_transactional = fields.Boolean()
+    enabled = fields.Boolean()

@@ -1,0 +1,32 @@
+import pytest
+
+from bigcommerce.store import categories_parents_first, parse_store_hash
+
+
+@pytest.mark.parametrize("pasted, expected", [
+    ("abc123", "abc123"),
+    ("  ABC123 ", "abc123"),
+    ("https://store-abc123.mybigcommerce.com/manage", "abc123"),
+    ("store-abc123.mybigcommerce.com", "abc123"),
+    ("https://store-9xk2l1.mybigcommerce.com/manage/orders?x=1", "9xk2l1"),
+    ("https://api.bigcommerce.com/stores/abc123/v3/", "abc123"),
+])
+def test_store_hash_found_in_what_a_merchant_pastes(pasted, expected):
+    assert parse_store_hash(pasted) == expected
+
+
+@pytest.mark.parametrize("pasted", ["", None, "https://example.com/manage", "store hash", "ab", "https://store-.mybigcommerce.com"])
+def test_anything_else_is_refused(pasted):
+    assert parse_store_hash(pasted) is None
+
+
+def test_categories_come_parents_first_whatever_the_listing_order():
+    listing = [
+        {"category_id": 3, "parent_id": 2, "name": "Mugs"},
+        {"category_id": 2, "parent_id": 1, "name": "Kitchen"},
+        {"category_id": 1, "parent_id": 0, "name": "Home"},
+        {"category_id": 9, "parent_id": 77, "name": "Orphan"},
+    ]
+    ordered = [category["name"] for category in categories_parents_first(listing)]
+    assert ordered.index("Home") < ordered.index("Kitchen") < ordered.index("Mugs")
+    assert sorted(ordered) == ["Home", "Kitchen", "Mugs", "Orphan"]
