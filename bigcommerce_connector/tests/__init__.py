@@ -1,0 +1,2 @@
+from . import test_instance
+from . import test_secrets_rpc

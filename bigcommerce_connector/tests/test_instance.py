@@ -1,0 +1,164 @@
+from unittest.mock import patch
+
+import responses
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import BigCommerceSandboxCase, sandbox_instance_vals, start_sandbox
+from sandbox import seed
+
+
+@tagged("post_install", "-at_install")
+class TestInstanceConnection(BigCommerceSandboxCase):
+
+    def test_test_connection_shows_the_store(self):
+        action = self.instance.action_test_connection()
+        params = action["params"]
+        self.assertEqual(params["type"], "success")
+        self.assertIn(self.instance.store_name, params["title"])
+        self.assertIn("USD", params["message"])
+        self.assertTrue(self.instance.store_timezone)
+        self.assertIn(self.instance.store_timezone, params["message"])
+
+    def test_bad_token_says_what_to_fix_without_revealing_it(self):
+        self.instance.access_token = "wrong-token-123"
+        with self.assertRaises(UserError) as caught:
+            self.instance.action_test_connection()
+        message = str(caught.exception)
+        self.assertIn("token", message.lower())
+        self.assertNotIn("wrong-token-123", message)
+        logged = self.env["marketplace.log"].search([("instance_id", "=", self.instance.marketplace_instance_id.id)])
+        self.assertFalse(any("wrong-token-123" in log.message for log in logged))
+
+    @responses.activate
+    def test_missing_scope_is_named(self):
+        responses.add(responses.GET, f"{self.sandbox.url}/stores/{self.sandbox.store_hash}/v2/store", status=403,
+                      json=[{"status": 403, "message": "You don't have a required scope to access the endpoint"}])
+        with self.assertRaises(UserError) as caught:
+            self.instance.action_test_connection()
+        self.assertIn("store_v2_information", str(caught.exception))
+
+    def test_unreachable_store_says_to_check_the_address(self):
+        self.instance.api_url = "http://127.0.0.1:9"  # discard port: nothing listens
+        with self.assertRaises(UserError) as caught:
+            self.instance.action_test_connection()
+        self.assertIn("could not be reached", str(caught.exception))
+
+    def test_pasted_control_panel_address_gives_the_store_hash(self):
+        other = self.env["bc.instance"].create({
+            "name": "Pasted", "store_hash": "https://store-abc123.mybigcommerce.com/manage", "access_token": "x"})
+        self.assertEqual(other.store_hash, "abc123")
+        with self.assertRaises(ValidationError) as caught:
+            self.env["bc.instance"].create({"name": "Wrong", "store_hash": "https://example.com/shop"})
+        self.assertIn("store-abc123.mybigcommerce.com", str(caught.exception))
+
+    @mute_logger("odoo.sql_db")
+    def test_one_instance_per_store(self):
+        with self.assertRaises(Exception):
+            with self.env.cr.savepoint():
+                self.env["bc.instance"].create({"name": "Twice", "store_hash": self.instance.store_hash})
+
+
+@tagged("post_install", "-at_install")
+class TestInstanceConfirm(BigCommerceSandboxCase):
+
+    def _counts(self):
+        return {model: self.env[model].search_count([("instance_id", "=", self.instance.id)]) for model in (
+            "bc.order.status", "bc.channel", "bc.location", "bc.tax.class", "bc.category", "bc.brand", "bc.currency")}
+
+    def test_confirm_imports_store_data_and_twice_gives_the_same_records(self):
+        self.instance.action_confirm()
+        self.assertEqual(self.instance.state, "confirmed")
+        first = self._counts()
+        self.assertEqual(first["bc.channel"], len(seed.CHANNELS))
+        self.assertEqual(first["bc.location"], len(seed.LOCATIONS))
+        self.assertEqual(first["bc.category"], len(seed.CATEGORIES))
+        self.assertEqual(first["bc.brand"], len(seed.BRANDS))
+        self.assertGreaterEqual(first["bc.order.status"], 14)
+        self.assertEqual(self.instance.import_status_ids.mapped("name"), ["Awaiting Fulfillment"])
+        channel_ids = self.instance.channel_ids.ids
+        renamed = [dict(channel) for channel in seed.CHANNELS]
+        renamed[1]["name"] = "Amazon EU"
+        with patch.object(seed, "CHANNELS", renamed):
+            self.instance.action_confirm()
+        self.assertEqual(self._counts(), first)
+        self.assertEqual(self.instance.channel_ids.ids, channel_ids)
+        self.assertIn("Amazon EU", self.instance.channel_ids.mapped("name"))
+
+    def test_category_tree_is_preserved(self):
+        self.instance.action_confirm()
+        by_id = {category.bc_id: category for category in self.instance.category_ids}
+        for category_id, _tree, parent_id, name in seed.CATEGORIES:
+            category = by_id[str(category_id)]
+            self.assertEqual(category.name, name)
+            self.assertEqual(category.parent_id.bc_id or 0, str(parent_id) if parent_id else 0)
+        self.assertEqual(by_id["13"].complete_name, "Apparel / Men / Shirts")
+
+    def test_confirm_without_location_says_what_to_do(self):
+        with patch.object(seed, "LOCATIONS", []), self.assertRaises(UserError) as caught:
+            self.instance.action_confirm()
+        self.assertIn("no inventory location", str(caught.exception))
+        self.assertEqual(self.instance.state, "draft")
+
+    def test_scheduled_actions_are_per_instance_and_stop_with_it(self):
+        other_sandbox = start_sandbox(port=0, store_hash="secondstore", quota=10000)
+        self.addCleanup(other_sandbox.stop)
+        other = self.env["bc.instance"].create(sandbox_instance_vals(other_sandbox, name="Second Store"))
+        (self.instance | other).action_confirm()
+        crons = self.instance.cron_import_orders_id | other.cron_import_orders_id
+        self.assertEqual(len(crons), 2)
+        self.assertTrue(all(crons.mapped("active")))
+        self.assertEqual((crons[0].interval_number, crons[0].interval_type), (15, "minutes"))
+        self.instance.write({"import_orders_interval_number": 5, "import_orders_interval_type": "minutes"})
+        self.assertEqual(self.instance.cron_import_orders_id.interval_number, 5)
+        self.assertEqual(other.cron_import_orders_id.interval_number, 15)
+        self.instance.action_archive()
+        self.assertFalse(self.instance.cron_import_orders_id.active)
+        self.assertTrue(other.cron_import_orders_id.active)
+        self.instance.action_confirm()  # confirming again creates no second action
+        crons = self.env["ir.cron"].with_context(active_test=False).search([("code", "like", f"model.browse({self.instance.id})")])
+        self.assertEqual(crons, self.instance.cron_import_orders_id)
+
+    def test_operations_wizard_queues_reference_import(self):
+        wizard = self.env["marketplace.operation.wizard"].create({
+            "instance_ids": [(6, 0, self.instance.marketplace_instance_id.ids)],
+            "operation": "bigcommerce_import_brands",
+        })
+        action = wizard.action_run()
+        job = self.env["marketplace.queue.job"].search([("instance_id", "=", self.instance.marketplace_instance_id.id)])
+        self.assertEqual(len(job), 1)
+        self.assertIn(f"/odoo/marketplace-jobs/{job.id}", action["params"]["links"][0]["url"])
+        self.env["marketplace.queue.line"]._cron_process_queue()
+        self.assertEqual(job.state, "done")
+        self.assertEqual(sorted(self.instance.brand_ids.mapped("name")), sorted(b["name"] for b in seed.BRANDS))
+
+
+@tagged("post_install", "-at_install")
+class TestInstanceSecrets(BigCommerceSandboxCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.marketplace_user = cls.env["res.users"].create({
+            "name": "Marketplace User", "login": "mp_user", "password": "mp_user_pw12",
+            "groups_id": [(6, 0, [cls.env.ref("base_marketplace.group_marketplace_user").id])],
+        })
+
+    def test_marketplace_user_cannot_read_secrets(self):
+        instance = self.instance.with_user(self.marketplace_user)
+        self.assertEqual(instance.name, "Sandbox Store")
+        for secret in ("access_token", "client_secret"):
+            with self.assertRaises(AccessError):
+                instance.read([secret])
+            self.assertNotIn(secret, instance.fields_get())
+
+    def test_neutralized_copy_has_no_secrets(self):
+        import os
+        sql_path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "neutralize.sql")
+        with open(sql_path) as sql:
+            self.env.cr.execute(sql.read())
+        self.instance.invalidate_recordset()
+        self.assertFalse(self.instance.access_token)
+        self.assertFalse(self.instance.client_secret)
