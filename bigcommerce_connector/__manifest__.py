@@ -13,6 +13,9 @@
         "views/bc_instance_views.xml",
         "views/bigcommerce_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["bigcommerce_connector/static/tests/tours/*.js"],
+    },
     "installable": True,
     "application": True,
 }

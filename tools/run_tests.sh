@@ -39,6 +39,11 @@ if ! "$PYTHON" -c 'import odoo, sys; sys.exit(0 if odoo.release.version_info[0] 
 else
   echo "== Odoo tier"
   "$ROOT/tools/ensure_postgresql.sh" || { echo "PostgreSQL is not available"; exit 1; }
+  if ! command -v chromium >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1; then
+    echo "installing Debian's chromium for the browser tests (tours)"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+      || { echo "could not install chromium: the browser tests cannot run"; exit 1; }
+  fi
   db="bc_test_$(date +%s)_$$"
   odoo_root="$("$PYTHON" -c 'import odoo, os; print(os.path.dirname(os.path.dirname(odoo.__file__)))')"
   addons_path="$ROOT"

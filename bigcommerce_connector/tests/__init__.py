@@ -1,2 +1,3 @@
 from . import test_instance
 from . import test_secrets_rpc
+from . import test_instance_tour
