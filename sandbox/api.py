@@ -642,6 +642,34 @@ def variants(store, req, pid=None):
     return v3_list(req, items, transform=lambda v: fields(req, dict(v)))
 
 
+VARIANT_BATCH_FIELDS = {"price", "sale_price", "retail_price", "map_price", "cost_price", "purchasing_disabled", "upc", "mpn", "gtin"}
+
+
+def update_variants(store, req):
+    """VA#updateVariantsBatch: at most 50 variants, each by id; prices are numbers."""
+    body = req.json()
+    if not isinstance(body, list) or not body:
+        raise ApiError(422, "The request body must be a list of variants.", errors={"body": "list required"})
+    if len(body) > 50:
+        raise ApiError(413, "At most 50 variants may be updated at once.")
+    with store.lock:
+        for item in body:  # validate everything before touching the catalog
+            if not isinstance(item, dict) or item.get("id") not in store.variants:
+                raise ApiError(422, "Variant %s was not found." % (item.get("id") if isinstance(item, dict) else item),
+                               errors={"id": "not found"})
+            for key in ("price", "sale_price", "retail_price", "map_price", "cost_price"):
+                if key in item and (isinstance(item[key], bool) or not isinstance(item[key], (int, float))):
+                    raise ApiError(422, "%s must be a number." % key, errors={key: "number"})
+        stamp = seed.iso(store.now())
+        for item in body:
+            variant = store.variants[item["id"]]
+            variant.update({key: value for key, value in item.items() if key in VARIANT_BATCH_FIELDS})
+            if "price" in item:
+                variant["calculated_price"] = item["price"]
+            store.products[variant["product_id"]]["date_modified"] = stamp
+        return 200, {"data": [dict(store.variants[item["id"]]) for item in body], "meta": {}}
+
+
 # ------------------------------------------------------------------------------------------ v3 hooks, customers
 def hooks(store, req):
     items = sorted(store.hooks.values(), key=lambda h: h["id"])
@@ -793,6 +821,7 @@ ROUTES = [  # (method, version, path regex, handler, error family)
     ("GET", "v3", "/catalog/products/" + N, product, "v3"),
     ("GET", "v3", "/catalog/products/%s/variants" % N, variants, "v3"),
     ("GET", "v3", "/catalog/variants", variants, "v3"),
+    ("PUT", "v3", "/catalog/variants", update_variants, "v3"),
     ("GET", "v3", "/hooks", hooks, "v3"),
     ("POST", "v3", "/hooks", create_hook, "v3"),
     ("GET", "v3", "/hooks/" + N, hook, "v3"),

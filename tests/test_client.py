@@ -691,6 +691,9 @@ def test_every_domain_method_sends_requests_the_specs_allow(client, http):
     http.post(f"{V2}/orders/5/shipments", status=201, json={"id": 1})
     http.post(f"{V3}/hooks", json={"data": {"id": 1}})
     http.put(f"{V3}/hooks/1", json={"data": {"id": 1}})
+    http.get(f"{V3}/inventory/locations/2/items", json=empty_v3)
+    http.put(f"{V3}/inventory/adjustments/absolute", json={"transaction_id": "t-1"})
+    http.put(f"{V3}/catalog/variants", json={"data": [], "meta": {}})
 
     client.store_information()
     client.server_time()
@@ -712,5 +715,20 @@ def test_every_domain_method_sends_requests_the_specs_allow(client, http):
     client.create_shipment(5, SHIPMENT_REQUEST)
     client.create_webhook("store/order/statusUpdated", "https://odoo.example.com/bc", headers={"X-Odoo": "1"})
     client.update_webhook(1, {"is_active": True})
+    list(client.iter_location_inventory(2))
+    client.set_inventory_absolute([{"location_id": 2, "sku": "TSHIRT-S", "quantity": 7}], reason="Odoo stock")
+    client.update_variants([{"id": 171, "price": Decimal("21.00")}])
     # The ``http`` fixture checks each of these requests against the specs on teardown.
-    assert len(http.calls) == 29
+    assert len(http.calls) == 32
+
+
+def test_stock_and_variant_writes_are_split_into_the_batches_bigcommerce_accepts(client, http):
+    http.put(f"{V3}/inventory/adjustments/absolute", json={"transaction_id": "t"})
+    http.put(f"{V3}/inventory/adjustments/absolute", json={"transaction_id": "t"})
+    http.put(f"{V3}/catalog/variants", json={"data": [], "meta": {}})
+    http.put(f"{V3}/catalog/variants", json={"data": [], "meta": {}})
+    client.set_inventory_absolute([{"location_id": 1, "sku": f"S{n}", "quantity": 1} for n in range(2001)], "sync")
+    client.update_variants([{"id": n, "price": Decimal("1.00")} for n in range(1, 52)])
+    sizes = [len(json.loads(call.request.body)["items"]) if "inventory" in call.request.url
+             else len(json.loads(call.request.body)) for call in http.calls]
+    assert sizes == [2000, 1, 50, 1]

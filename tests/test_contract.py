@@ -91,6 +91,7 @@ def scenario(sb):
         ("GET", "/v3/catalog/products/71/variants", {}, None, 200),
         ("GET", "/v3/catalog/variants", {"product_id:in": "71,74"}, None, 200),
         ("GET", "/v3/catalog/variants", {"sku": "MUG"}, None, 200),
+        ("PUT", "/v3/catalog/variants", {}, [{"id": 171, "price": 21.5}], 200),
         ("GET", "/v3/customers", {"include": "addresses,storecredit,attributes,formfields", "limit": 2}, None, 200),
         ("GET", "/v3/customers", {"limit": 2, "after": sandbox_api._cursor(2)}, None, 200),
         ("GET", "/v3/customers", {"id:in": "1,2", "page": 2, "limit": 1}, None, 200),

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import pytest
 import yaml
+from contract import SPEC_DIR
 
 from bigcommerce.orders import (
     can_update_addresses, delivery_groups, derive_tax_rate, expected_totals, map_order,
@@ -25,8 +26,6 @@ from bigcommerce.orders import (
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "orders")
 FIXTURE_NAMES = sorted(os.listdir(FIXTURES))
-SPEC_DIR = os.environ.get("BIGCOMMERCE_OPENAPI_DIR") or os.path.join(
-    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "shared", "bigcommerce", "openapi")
 D = Decimal
 
 

@@ -39,9 +39,11 @@ if ! "$PYTHON" -c 'import odoo, sys; sys.exit(0 if odoo.release.version_info[0] 
 else
   echo "== Odoo tier"
   "$ROOT/tools/ensure_postgresql.sh" || { echo "PostgreSQL is not available"; exit 1; }
-  if ! command -v chromium >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1; then
+  if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 \
+      && ! command -v google-chrome >/dev/null 2>&1 && ! command -v google-chrome-stable >/dev/null 2>&1; then
     echo "installing Debian's chromium for the browser tests (tours)"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
       || { echo "could not install chromium: the browser tests cannot run"; exit 1; }
   fi
   db="bc_test_$(date +%s)_$$"

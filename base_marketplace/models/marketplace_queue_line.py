@@ -146,7 +146,9 @@ class MarketplaceQueueLine(models.Model):
         self._requeue_stale_lines()
         lines = self._claim_due_lines(batch_size)
         for line in lines:
-            line._process()
+            # Each line commits, which empties the cache: prefetching the whole batch
+            # again on every line would make a line's cost grow with the batch size.
+            line.with_prefetch(line.ids)._process()
         remaining = self.search_count(self._due_domain())
         self.env["ir.cron"]._notify_progress(done=len(lines), remaining=remaining)
         self._schedule_next_retry()

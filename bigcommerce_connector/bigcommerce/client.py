@@ -36,6 +36,9 @@ _logger = logging.getLogger(__name__)
 DEFAULT_API_URL = "https://api.bigcommerce.com"
 DEFAULT_TIMEOUT = (10, 60)  # seconds to connect, seconds to wait for the answer
 MAX_PAGE_SIZE = 250
+MAX_INVENTORY_PAGE_SIZE = 1000  # IN: inventory GETs carry at most 1000 items
+MAX_INVENTORY_ADJUSTMENTS = 2000  # IN: adjustments take at most 2000 items a request
+MAX_VARIANT_BATCH = 50  # VA#updateVariantsBatch answers 413 beyond 50
 MAX_RATE_LIMIT_WAIT = 900  # a sync survives 15 minutes of rate limiting before giving up
 _SAFE_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
 _RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
@@ -376,6 +379,19 @@ class BigCommerceClient:
     def iter_locations(self, **filters):
         return self.iter_v3("inventory/locations", filters)  # LO#getLocations
 
+    def iter_location_inventory(self, location_id, **filters):
+        """Every tracked item's stock at one location (IN#get-location-inventory-items, 1000 a page)."""
+        return self.iter_v3(f"inventory/locations/{int(location_id)}/items", filters, limit=MAX_INVENTORY_PAGE_SIZE)
+
+    def set_inventory_absolute(self, items, reason):
+        """Set stock levels (IN#inventory-adjustments-absolute), at most 2000 items a request.
+
+        Absolute levels make a repeated request harmless, so it is retried like a read.
+        """
+        for start in range(0, len(items), MAX_INVENTORY_ADJUSTMENTS):
+            self.put("v3", "inventory/adjustments/absolute",
+                     json={"reason": reason, "items": items[start:start + MAX_INVENTORY_ADJUSTMENTS]})
+
     def iter_tax_classes(self):
         return self.iter_v2("tax_classes")  # TC2#getTaxClasses
 
@@ -513,6 +529,11 @@ class BigCommerceClient:
 
     def iter_variants(self, **filters):
         return self.iter_v3("catalog/variants", filters)  # VA#getVariants
+
+    def update_variants(self, variants):
+        """Update variants, e.g. ``[{"id": 171, "price": Decimal("21.00")}]`` (VA#updateVariantsBatch, 50 a request)."""
+        for start in range(0, len(variants), MAX_VARIANT_BATCH):
+            self.put("v3", "catalog/variants", json=variants[start:start + MAX_VARIANT_BATCH])
 
     # ------------------------------------------------------------------ webhooks
 

@@ -14,8 +14,34 @@ REQUEST_TIMEOUT_SECONDS = 60
 # The scheduled actions every confirmed store gets: (key, name, method, interval number, interval type).
 SCHEDULED_ACTIONS = [
     ("import_orders", "Import Orders", "_cron_import_orders", 15, "minutes"),
+    ("export_stock", "Export Stock", "_cron_export_stock", 30, "minutes"),
+    ("export_prices", "Export Prices", "_cron_export_prices", 1, "days"),
 ]
+INTERVAL_TYPES = [("minutes", "Minutes"), ("hours", "Hours"), ("days", "Days"), ("weeks", "Weeks"), ("months", "Months")]
 REFERENCE_KINDS = ("order_statuses", "channels", "locations", "tax_classes", "categories", "brands", "currencies")
+
+
+def _cron_settings_inverse(key):
+    """Inverse of one scheduled action's settings; one per action, so each writes only its own cron.
+
+    Connector managers tune their store's schedule without being Odoo administrators, hence sudo.
+    """
+    def inverse(instances):
+        for instance in instances:
+            cron = instance.sudo()[f"cron_{key}_id"]
+            if not cron:
+                continue
+            if instance[f"{key}_interval_number"] < 1:
+                raise ValidationError(_("A scheduled action must run at least every 1 unit of time."))
+            cron.write({
+                "interval_number": instance[f"{key}_interval_number"],
+                "interval_type": instance[f"{key}_interval_type"],
+                "active": instance[f"{key}_active"] and instance.active,
+            })
+    return inverse
+
+
+CRON_SETTINGS_INVERSES = {key: _cron_settings_inverse(key) for key, *_rest in SCHEDULED_ACTIONS}
 
 
 class BigCommerceInstance(models.Model):
@@ -87,17 +113,25 @@ class BigCommerceInstance(models.Model):
     brand_ids = fields.One2many("bc.brand", "instance_id", string="Brands")
     currency_ids = fields.One2many("bc.currency", "instance_id", string="Currencies")
 
-    # Scheduled actions
+    # Scheduled actions: one ir.cron per store and action, tuned here by connector managers.
     cron_import_orders_id = fields.Many2one("ir.cron", string="Import Orders Action", readonly=True, copy=False)
-    import_orders_interval_number = fields.Integer(string="Import Orders Every", compute="_compute_cron_settings",
-                                                   inverse="_inverse_cron_settings")
-    import_orders_interval_type = fields.Selection(
-        [("minutes", "Minutes"), ("hours", "Hours"), ("days", "Days"), ("weeks", "Weeks"), ("months", "Months")],
-        compute="_compute_cron_settings", inverse="_inverse_cron_settings")
-    import_orders_cron_active = fields.Boolean(string="Import Orders Active", compute="_compute_cron_settings",
-                                               inverse="_inverse_cron_settings")
-    import_orders_nextcall = fields.Datetime(string="Next Import", compute="_compute_cron_settings")
-    import_orders_lastcall = fields.Datetime(string="Last Import", compute="_compute_cron_settings")
+    import_orders_interval_number = fields.Integer(string="Import Orders Every", compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["import_orders"])
+    import_orders_interval_type = fields.Selection(INTERVAL_TYPES, compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["import_orders"])
+    import_orders_active = fields.Boolean(string="Import Orders Active", compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["import_orders"])
+    import_orders_lastcall = fields.Datetime(string="Last Order Import", compute="_compute_cron_settings")
+    import_orders_nextcall = fields.Datetime(string="Next Order Import", compute="_compute_cron_settings")
+    cron_export_stock_id = fields.Many2one("ir.cron", string="Export Stock Action", readonly=True, copy=False)
+    export_stock_interval_number = fields.Integer(string="Export Stock Every", compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["export_stock"])
+    export_stock_interval_type = fields.Selection(INTERVAL_TYPES, compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["export_stock"])
+    export_stock_active = fields.Boolean(string="Export Stock Active", compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["export_stock"])
+    export_stock_lastcall = fields.Datetime(string="Last Stock Export", compute="_compute_cron_settings")
+    export_stock_nextcall = fields.Datetime(string="Next Stock Export", compute="_compute_cron_settings")
+    cron_export_prices_id = fields.Many2one("ir.cron", string="Export Prices Action", readonly=True, copy=False)
+    export_prices_interval_number = fields.Integer(string="Export Prices Every", compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["export_prices"])
+    export_prices_interval_type = fields.Selection(INTERVAL_TYPES, compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["export_prices"])
+    export_prices_active = fields.Boolean(string="Export Prices Active", compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["export_prices"])
+    export_prices_lastcall = fields.Datetime(string="Last Price Export", compute="_compute_cron_settings")
+    export_prices_nextcall = fields.Datetime(string="Next Price Export", compute="_compute_cron_settings")
 
     log_count = fields.Integer(compute="_compute_counts")
     job_count = fields.Integer(compute="_compute_counts")
@@ -119,15 +153,13 @@ class BigCommerceInstance(models.Model):
         if vals.get("store_hash"):
             vals["store_hash"] = self._clean_store_hash(vals["store_hash"])
         result = super().write(vals)
-        if "active" in vals:
+        if "active" in vals and not vals["active"]:
             # An archived store must not sync; reactivating leaves the merchant's choice to them.
-            crons = self.sudo().mapped("cron_import_orders_id")
-            if not vals["active"]:
-                crons.write({"active": False})
+            self._crons().write({"active": False})
         return result
 
     def unlink(self):
-        crons = self.sudo().mapped("cron_import_orders_id")
+        crons = self._crons()
         marketplace_instances = self.marketplace_instance_id
         result = super().unlink()
         crons.unlink()
@@ -146,30 +178,24 @@ class BigCommerceInstance(models.Model):
         if self.store_hash and parse_store_hash(self.store_hash):
             self.store_hash = parse_store_hash(self.store_hash)
 
-    @api.depends("cron_import_orders_id.interval_number", "cron_import_orders_id.interval_type",
-                 "cron_import_orders_id.active", "cron_import_orders_id.nextcall", "cron_import_orders_id.lastcall")
+    def _crons(self):
+        crons = self.env["ir.cron"].sudo()
+        for instance in self.sudo():
+            for key, *_rest in SCHEDULED_ACTIONS:
+                crons |= instance[f"cron_{key}_id"]
+        return crons
+
+    @api.depends(*(f"cron_{key}_id.{name}" for key, *_rest in SCHEDULED_ACTIONS
+                   for name in ("interval_number", "interval_type", "active", "lastcall", "nextcall")))
     def _compute_cron_settings(self):
         for instance in self:
-            cron = instance.sudo().cron_import_orders_id
-            instance.import_orders_interval_number = cron.interval_number
-            instance.import_orders_interval_type = cron.interval_type
-            instance.import_orders_cron_active = cron.active
-            instance.import_orders_nextcall = cron.nextcall
-            instance.import_orders_lastcall = cron.lastcall
-
-    def _inverse_cron_settings(self):
-        # Connector managers tune their store's schedule without being Odoo administrators.
-        for instance in self:
-            cron = instance.sudo().cron_import_orders_id
-            if not cron:
-                continue
-            if instance.import_orders_interval_number < 1:
-                raise ValidationError(_("The import interval must be at least 1."))
-            cron.write({
-                "interval_number": instance.import_orders_interval_number,
-                "interval_type": instance.import_orders_interval_type,
-                "active": instance.import_orders_cron_active and instance.active,
-            })
+            for key, *_rest in SCHEDULED_ACTIONS:
+                cron = instance.sudo()[f"cron_{key}_id"]
+                instance[f"{key}_interval_number"] = cron.interval_number
+                instance[f"{key}_interval_type"] = cron.interval_type
+                instance[f"{key}_active"] = cron.active
+                instance[f"{key}_lastcall"] = cron.lastcall
+                instance[f"{key}_nextcall"] = cron.nextcall
 
     def _compute_counts(self):
         logs = dict(self.env["marketplace.log"]._read_group(
@@ -264,7 +290,7 @@ class BigCommerceInstance(models.Model):
         return True
 
     def action_reset_to_draft(self):
-        self.sudo().mapped("cron_import_orders_id").write({"active": False})
+        self._crons().write({"active": False})
         self.state = "draft"
         return True
 

@@ -1,4 +1,5 @@
-from odoo import models
+from odoo import _, models
+from odoo.exceptions import UserError
 
 from odoo.addons.base_marketplace.queue_core import requires_keys
 
@@ -12,3 +13,17 @@ class MarketplaceQueueLine(models.Model):
     @requires_keys("kind")
     def _process_bigcommerce_import_reference(self, payload):
         self._bigcommerce_instance()._import_reference(payload["kind"])
+
+    @requires_keys("location_id")
+    def _process_bigcommerce_export_stock(self, payload):
+        location = self.env["bc.location"].browse(payload["location_id"]).exists()
+        if not location:
+            raise UserError(_("This BigCommerce location no longer exists in Odoo; cancel the line."))
+        adjusted, known = self._bigcommerce_instance()._export_stock(location)
+        self._log(_("Stock of %(location)s: %(adjusted)s of %(known)s products updated in BigCommerce.",
+                    location=location.name, adjusted=adjusted, known=known))
+        return location
+
+    def _process_bigcommerce_export_prices(self, payload):
+        updated, known = self._bigcommerce_instance()._export_prices()
+        self._log(_("Prices: %(updated)s of %(known)s variants updated in BigCommerce.", updated=updated, known=known))

@@ -1,3 +1,4 @@
 from . import test_instance
 from . import test_secrets_rpc
 from . import test_instance_tour
+from . import test_catalog_sync

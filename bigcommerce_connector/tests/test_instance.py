@@ -109,17 +109,18 @@ class TestInstanceConfirm(BigCommerceSandboxCase):
         (self.instance | other).action_confirm()
         crons = self.instance.cron_import_orders_id | other.cron_import_orders_id
         self.assertEqual(len(crons), 2)
+        self.assertEqual(len(self.instance._crons()), 3, "import orders, export stock, export prices")
         self.assertTrue(all(crons.mapped("active")))
         self.assertEqual((crons[0].interval_number, crons[0].interval_type), (15, "minutes"))
         self.instance.write({"import_orders_interval_number": 5, "import_orders_interval_type": "minutes"})
         self.assertEqual(self.instance.cron_import_orders_id.interval_number, 5)
         self.assertEqual(other.cron_import_orders_id.interval_number, 15)
         self.instance.action_archive()
-        self.assertFalse(self.instance.cron_import_orders_id.active)
-        self.assertTrue(other.cron_import_orders_id.active)
+        self.assertFalse(any(self.instance._crons().mapped("active")))
+        self.assertTrue(all(other._crons().mapped("active")))
         self.instance.action_confirm()  # confirming again creates no second action
         crons = self.env["ir.cron"].with_context(active_test=False).search([("code", "like", f"model.browse({self.instance.id})")])
-        self.assertEqual(crons, self.instance.cron_import_orders_id)
+        self.assertEqual(crons, self.instance._crons())
 
     def test_operations_wizard_queues_reference_import(self):
         wizard = self.env["marketplace.operation.wizard"].create({

@@ -1,0 +1,105 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_repr
+
+from ..bigcommerce.catalog_sync import price_updates, stock_adjustments
+
+
+class BigCommerceInstance(models.Model):
+    """Publishing Odoo's stock per location and prices to the store, matched by SKU."""
+
+    _inherit = "bc.instance"
+
+    export_qty_type = fields.Selection(help="Percentage: that share of the free quantity, rounded down. "
+                                            "Fixed: at most that many units, never more than is free.")
+
+    def _syncing_instances(self):
+        return self.filtered(lambda instance: instance.active and instance.state == "confirmed")
+
+    def _cron_export_stock(self):
+        for instance in self._syncing_instances():
+            instance._queue_stock_export()
+
+    def _cron_export_prices(self):
+        for instance in self._syncing_instances():
+            instance._queue_price_export()
+
+    def action_export_stock(self):
+        jobs = self.env["marketplace.queue.job"]
+        for instance in self:
+            jobs |= instance._queue_stock_export()
+        return self.env["marketplace.operation.wizard"]._notify_jobs(jobs)
+
+    def _queue_stock_export(self):
+        self.ensure_one()
+        locations = self.location_ids.filtered("export_stock")
+        job, _lines = self.env["marketplace.queue.line"]._enqueue(
+            self.marketplace_instance_id, "bigcommerce_export_stock",
+            [{"external_id": location.bc_id, "name": location.name, "payload": {"location_id": location.id}}
+             for location in locations],
+            job_name=_("Export stock to %(store)s", store=self.name),
+        )
+        return job
+
+    def _queue_price_export(self):
+        self.ensure_one()
+        job, _lines = self.env["marketplace.queue.line"]._enqueue(
+            self.marketplace_instance_id, "bigcommerce_export_prices",
+            [{"external_id": "prices", "name": _("All variant prices"), "payload": {}}],
+            job_name=_("Export prices to %(store)s", store=self.name),
+        )
+        return job
+
+    @api.model
+    def _products_by_sku(self, skus):
+        products = self.env["product.product"].search([
+            ("default_code", "in", list(skus)), ("company_id", "in", [False, self.company_id.id])])
+        return {product.default_code: product for product in products}
+
+    def _export_stock(self, location):
+        """Send this location's changed stock levels; returns the number of items adjusted."""
+        warehouse = location.warehouse_id or self.warehouse_id
+        if not warehouse:
+            raise UserError(_("Choose the Odoo warehouse of the BigCommerce location %(location)s "
+                              "(store %(store)s, Stock tab), then retry.", location=location.name, store=self.name))
+        client = self._bigcommerce_client()
+        try:
+            items = list(client.iter_location_inventory(location.bc_id))
+            products = self._products_by_sku((item.get("identity") or {}).get("sku") for item in items)
+            available = {sku: product.with_context(warehouse_id=warehouse.id).free_qty for sku, product in products.items()}
+            adjustments = stock_adjustments(items, available, location.bc_id, self.export_qty_type, self.export_qty_value)
+            if adjustments:
+                client.set_inventory_absolute(adjustments, reason=_("Stock of Odoo warehouse %s", warehouse.name))
+        finally:
+            client.close()
+        return len(adjustments), len(products)
+
+    def _export_prices(self):
+        """Send variant prices from the store's pricelist where they differ; returns the number updated."""
+        if not self.pricelist_id:
+            raise UserError(_("Choose the pricelist of the store %(store)s (General tab) to export prices.", store=self.name))
+        client = self._bigcommerce_client()
+        try:
+            store = client.store_information()
+            if self.pricelist_id.currency_id.name != store.get("currency"):
+                raise UserError(_("The pricelist %(pricelist)s is in %(currency)s but the store sells in %(store_currency)s: "
+                                  "choose a pricelist in %(store_currency)s.", pricelist=self.pricelist_id.name,
+                                  currency=self.pricelist_id.currency_id.name, store_currency=store.get("currency")))
+            variants = list(client.iter_variants())
+            products = self._products_by_sku(variant.get("sku") for variant in variants)
+            prices = {sku: self._store_price(product, store.get("is_price_entered_with_tax")) for sku, product in products.items()}
+            updates = price_updates(variants, prices, decimals=self.pricelist_id.currency_id.decimal_places)
+            if updates:
+                client.update_variants(updates)
+        finally:
+            client.close()
+        return len(updates), len(products)
+
+    def _store_price(self, product, price_includes_tax):
+        price = self.pricelist_id._get_product_price(product, 1.0)
+        if price_includes_tax:
+            taxes = product.taxes_id.filtered(lambda tax: tax.company_id == self.company_id)
+            price = taxes.compute_all(price, currency=self.pricelist_id.currency_id, product=product)["total_included"]
+        # Rounded by Odoo's currency rules, then handed over as an exact decimal string.
+        currency = self.pricelist_id.currency_id
+        return float_repr(currency.round(price), currency.decimal_places)

@@ -1,0 +1,35 @@
+from decimal import Decimal
+
+import pytest
+
+from bigcommerce.catalog_sync import export_quantity, price_updates, stock_adjustments
+
+
+@pytest.mark.parametrize("available, qty_type, value, expected", [
+    (10, "percentage", 100, 10),
+    (10, "percentage", 50, 5),
+    (7, "percentage", 50, 3),  # never promise half a unit
+    (-3, "percentage", 100, 0),  # negative forecast publishes nothing
+    (10.9, "percentage", 100, 10),
+    (10, "fixed", 4, 4),
+    (2, "fixed", 4, 2),  # never more than Odoo has
+])
+def test_export_quantity(available, qty_type, value, expected):
+    assert export_quantity(available, qty_type, value) == expected
+
+
+def test_only_changed_known_items_are_adjusted():
+    items = [
+        {"identity": {"sku": "TSHIRT-S"}, "total_inventory_onhand": 25},
+        {"identity": {"sku": "TSHIRT-M"}, "total_inventory_onhand": 40},
+        {"identity": {"sku": "NOT-IN-ODOO"}, "total_inventory_onhand": 3},
+    ]
+    adjustments = stock_adjustments(items, {"tshirt-s": 25, "TSHIRT-M": 12}, 1, "percentage", 100)
+    assert adjustments == [{"location_id": 1, "sku": "TSHIRT-M", "quantity": 12}]
+
+
+def test_prices_compare_at_currency_precision_and_stay_decimal():
+    variants = [{"id": 171, "sku": "A", "price": 20.0}, {"id": 172, "sku": "B", "price": 20.0}, {"id": 9, "sku": "Z", "price": 1}]
+    updates = price_updates(variants, {"A": Decimal("20.004"), "B": Decimal("21.5")})
+    assert updates == [{"id": 172, "price": Decimal("21.50")}]
+    assert isinstance(updates[0]["price"], Decimal)
