@@ -163,3 +163,39 @@ class TestInstanceSecrets(BigCommerceSandboxCase):
         self.instance.invalidate_recordset()
         self.assertFalse(self.instance.access_token)
         self.assertFalse(self.instance.client_secret)
+
+
+@tagged("post_install", "-at_install")
+class TestMultiStore(BigCommerceSandboxCase):
+
+    @mute_logger("odoo.addons.base_marketplace.models.marketplace_queue_line")
+    def test_a_failing_store_never_blocks_another(self):
+        other_sandbox = start_sandbox(port=0, store_hash="secondstore", quota=10000)
+        self.addCleanup(other_sandbox.stop)
+        other = self.env["bc.instance"].create(sandbox_instance_vals(other_sandbox, name="Second Store"))
+        (self.instance | other).action_confirm()
+        other.access_token = "revoked-token"
+        wizard = self.env["marketplace.operation.wizard"].create({
+            "instance_ids": [(6, 0, (self.instance | other).marketplace_instance_id.ids)],
+            "operation": "bigcommerce_import_brands",
+        })
+        wizard.action_run()
+        self.env["marketplace.queue.line"]._cron_process_queue()
+        lines = self.env["marketplace.queue.line"].search([("operation", "=", "bigcommerce_import_reference")])
+        by_store = {line.instance_id.name: line for line in lines}
+        self.assertEqual(by_store["Sandbox Store"].state, "done")
+        self.assertEqual(by_store["Second Store"].state, "failed")
+        self.assertIn("access token", by_store["Second Store"].last_error)
+
+    def test_stores_of_another_company_are_invisible(self):
+        other_company = self.env["res.company"].create({"name": "Other Co"})
+        user = self.env["res.users"].create({
+            "name": "Other Co Manager", "login": "other_co_manager", "password": "other_co_pw12",
+            "company_id": other_company.id, "company_ids": [(6, 0, other_company.ids)],
+            "groups_id": [(6, 0, [self.env.ref("base_marketplace.group_marketplace_manager").id])],
+        })
+        self.env["marketplace.log"]._log(self.instance.marketplace_instance_id, "Imported order 101")
+        as_other = self.env(user=user)
+        self.assertFalse(as_other["bc.instance"].search([]))
+        self.assertFalse(as_other["marketplace.log"].search([]))
+        self.assertFalse(as_other["marketplace.instance"].search([]))
