@@ -110,7 +110,7 @@ class BigCommerceInstance(models.Model):
             ("bigcommerce_instance_id", "=", self.id),
             ("bigcommerce_order_id", "in", [str(order["id"]) for order in orders]),
         ]).mapped("bigcommerce_order_id"))
-        items = [{"external_id": str(order["id"]), "name": _("Order #%(id)s", id=order["id"]), "payload": order}
+        items = [{"external_id": str(order["id"]), "name": self.env._("Order #%(id)s", id=order["id"]), "payload": order}
                  for order in orders if str(order["id"]) in imported or self._bigcommerce_wants(order)]
         if not items:
             return self.env["marketplace.queue.job"]
@@ -122,7 +122,7 @@ class BigCommerceInstance(models.Model):
         """Queue orders by id; processing fetches each. ``requested``: the user asked for these
         orders by number, so they are imported whatever their status."""
         self.ensure_one()
-        items = [{"external_id": str(order_id), "name": _("Order #%(id)s", id=order_id),
+        items = [{"external_id": str(order_id), "name": self.env._("Order #%(id)s", id=order_id),
                   "payload": {"order_id": order_id, "requested": requested}} for order_id in order_ids]
         job, lines = self.env["marketplace.queue.line"]._enqueue(
             self.marketplace_instance_id, IMPORT_ORDER_OPERATION, items, job_name=job_name)
@@ -451,7 +451,7 @@ class BigCommerceInstance(models.Model):
         if not differences:
             return
         labels = {"untaxed": _("untaxed amount"), "tax": _("taxes"), "total": _("total")}
-        text = "; ".join(_("%(what)s %(bigcommerce)s in BigCommerce, %(odoo)s in Odoo", what=labels[name],
+        text = "; ".join(self.env._("%(what)s %(bigcommerce)s in BigCommerce, %(odoo)s in Odoo", what=labels[name],
                            bigcommerce=expected, odoo=actual)
                          for name, (expected, actual) in differences.items())
         message = _("The totals of %(order)s differ from BigCommerce order #%(id)s: %(text)s. Check the taxes and "

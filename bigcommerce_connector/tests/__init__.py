@@ -1,0 +1,2 @@
+from . import test_order_import
+from . import test_webhooks
