@@ -418,10 +418,22 @@ class BigCommerceInstance(models.Model):
                 "company_id": self.company_id.id,
             }
             country = self.company_id.account_fiscal_country_id or self.company_id.country_id
-            if country:
-                vals["country_id"] = country.id
+            if not country:
+                raise UserError(_("Odoo needs a %(rate)s%% sales tax for BigCommerce's lines, and taxes need the "
+                                  "country of the company %(company)s: set it, then use Retry on this queue line.",
+                                  rate=_percent(bc_line.tax_rate), company=self.company_id.name))
+            vals["country_id"] = country.id
+            vals["tax_group_id"] = self._bigcommerce_tax_group(country).id
             tax = Tax.sudo().create(vals).sudo(False)
         return tax
+
+    def _bigcommerce_tax_group(self, country):
+        """A tax group of the company for the taxes created here; a company without a chart
+        of accounts has none, and a tax cannot exist without one."""
+        TaxGroup = self.env["account.tax.group"].sudo()
+        return TaxGroup.search([("company_id", "=", self.company_id.id), ("country_id", "in", [False, country.id])],
+                               limit=1) or TaxGroup.create({
+            "name": _("Taxes"), "company_id": self.company_id.id, "country_id": country.id})
 
     def _bigcommerce_currency(self, order):
         code = order.get("default_currency_code") or order.get("currency_code") or self.company_id.currency_id.name
