@@ -160,3 +160,18 @@ class TestOrderImport(BigCommerceOrderCase):
         line = self.Line.search([("operation", "=", "bigcommerce_import_order"), ("external_id", "=", "999")])
         self.assertEqual(line.state, "failed")
         self.assertIn("does not exist in BigCommerce", line.last_error)
+
+    def test_totals_differing_from_bigcommerce_are_flagged_and_block_confirmation(self):
+        # A merchant maps BigCommerce's Shipping tax class to a wrong Odoo tax.
+        wrong_tax = self.env["account.tax"].create({
+            "name": "Wrong shipping tax", "amount": 20, "amount_type": "percent", "type_tax_use": "sale",
+            "price_include_override": "tax_excluded"})
+        self.instance.tax_class_ids.filtered(lambda tax_class: tax_class.bc_id == "2").tax_ids = wrong_tax
+        self.add_workflow("captured", confirm_order=True)
+        sale_order = self.import_orders(103)
+        self.assertIn("taxes", sale_order.bigcommerce_totals_mismatch)
+        self.assertEqual(sale_order.state, "draft", "an order whose totals differ is not confirmed")
+        self.assertTrue(self.env["marketplace.log"].search([
+            ("res_model", "=", "sale.order"), ("res_id", "=", sale_order.id), ("level", "=", "warning"),
+            ("message", "ilike", "differ from BigCommerce")]))
+        self.assertTrue(sale_order.message_ids.filtered(lambda message: "differ from BigCommerce" in str(message.body)))
