@@ -11,11 +11,14 @@
         "security/bigcommerce_security.xml",
         "wizard/marketplace_operation_wizard_views.xml",
         "views/bc_instance_views.xml",
+        "views/bc_financial_workflow_views.xml",
+        "views/sale_order_views.xml",
         "views/bigcommerce_menus.xml",
     ],
     "assets": {
         "web.assets_tests": ["bigcommerce_connector/static/tests/tours/*.js"],
     },
+    "post_init_hook": "post_init_hook",
     "installable": True,
     "application": True,
 }

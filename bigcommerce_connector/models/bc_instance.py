@@ -401,6 +401,6 @@ class BigCommerceInstance(models.Model):
                     "user_id": self.env.ref("base.user_root").id,
                 })
 
-    def _cron_import_orders(self):
-        """Filled in by the order import; defined here so the action always has a target."""
+    def _syncing_instances(self):
+        """The stores scheduled actions work for: confirmed and not archived."""
         return self.filtered(lambda instance: instance.active and instance.state == "confirmed")

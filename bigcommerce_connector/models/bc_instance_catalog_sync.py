@@ -13,9 +13,6 @@ class BigCommerceInstance(models.Model):
     export_qty_type = fields.Selection(help="Percentage: that share of the free quantity, rounded down. "
                                             "Fixed: at most that many units, never more than is free.")
 
-    def _syncing_instances(self):
-        return self.filtered(lambda instance: instance.active and instance.state == "confirmed")
-
     def _cron_export_stock(self):
         for instance in self._syncing_instances():
             instance._queue_stock_export()

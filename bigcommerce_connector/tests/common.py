@@ -1,13 +1,17 @@
 import os
 import sys
+from decimal import Decimal
 
+from odoo import Command
 from odoo.tests import TransactionCase
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-if REPO_ROOT not in sys.path:
-    sys.path.insert(0, REPO_ROOT)
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
 
-from sandbox.server import start_sandbox  # noqa: E402  (the repository's BigCommerce sandbox store)
+from sandbox.server import start_sandbox  # noqa: E402 - needs the repository root on sys.path
+
+CLIENT_SECRET = "test-client-secret"
 
 
 def sandbox_instance_vals(sandbox, **vals):
@@ -33,3 +37,87 @@ class BigCommerceSandboxCase(TransactionCase):
     def setUp(self):
         super().setUp()
         self.sandbox.reset()
+CATALOG = {  # sku: (name, storable)
+    "TSHIRT-S": ("Classic T-Shirt S", True), "TSHIRT-M": ("Classic T-Shirt M", True),
+    "TSHIRT-L": ("Classic T-Shirt L", True), "KNIFE-8": ("Chef Knife 8in", True),
+    "SKILLET-10": ("Cast Iron Skillet", True), "DRESS-RED": ("Summer Dress Red", True),
+    "DRESS-BLUE": ("Summer Dress Blue", True), "MUG": ("Coffee Mug", True),
+    "EBOOK-COOK": ("Cooking 101 (E-Book)", False),
+}
+
+
+class BigCommerceOrderMixin:
+    """A confirmed store on a fresh sandbox, its catalog in Odoo by SKU, and a chart of
+    accounts; ``import_orders`` runs the queue the way the cron does."""
+
+    @classmethod
+    def setUpBigCommerce(cls):
+        cls.sandbox = start_sandbox(port=0, client_secret=CLIENT_SECRET)
+        cls.addClassCleanup(cls.sandbox.stop)
+        company = cls.env.company
+        company.country_id = cls.env.ref("base.us")
+        cls.env["account.chart.template"].try_loading("generic_coa", company=company, install_demo=False)
+        cls.instance = cls.env["bc.instance"].create(sandbox_instance_vals(cls.sandbox))
+        cls.instance.action_confirm()
+        cls.instance.import_status_ids = cls.instance.order_status_ids
+        cls.products = {
+            sku: cls.env["product.product"].create({
+                "name": name, "default_code": sku, "type": "consu", "is_storable": storable,
+                "invoice_policy": "order", "taxes_id": [Command.clear()],
+            }) for sku, (name, storable) in CATALOG.items()
+        }
+        cls.bank_journal = cls.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", company.id)], limit=1)
+        cls.Line = cls.env["marketplace.queue.line"]
+        cls.SaleOrder = cls.env["sale.order"]
+
+    def bc_order(self, order_id):
+        """The sandbox's live order record."""
+        return self.sandbox.state.orders[order_id]["order"]
+
+    def add_workflow(self, payment_status="captured", gateway=None, **steps):
+        steps = steps or {"confirm_order": True}
+        return self.env["bc.financial.workflow"].create({
+            "instance_id": self.instance.id, "payment_status": payment_status,
+            "gateway_id": gateway.id if gateway else False, **steps})
+
+    def queue_orders(self, *order_ids):
+        job = self.instance._bigcommerce_enqueue_order_ids(list(order_ids), "Test import", requested=True)
+        return job
+
+    def run_queue(self):
+        while self.Line._cron_process_queue(batch_size=50):
+            pass
+
+    def import_orders(self, *order_ids):
+        self.queue_orders(*order_ids)
+        self.run_queue()
+        lines = self.Line.search([("operation", "=", "bigcommerce_import_order"),
+                                  ("external_id", "in", [str(i) for i in order_ids])])
+        failed = lines.filtered(lambda line: line.state == "failed")
+        self.assertFalse(failed, "\n".join(failed.mapped("last_error")))
+        return self.sale_order(*order_ids)
+
+    def sale_order(self, *order_ids):
+        return self.SaleOrder.search([("bigcommerce_instance_id", "=", self.instance.id),
+                                      ("bigcommerce_order_id", "in", [str(i) for i in order_ids])])
+
+    def assertTotalsEqualBigCommerce(self, sale_order, order_id):
+        bc = self.bc_order(order_id)
+        self.assertFalse(sale_order.bigcommerce_totals_mismatch)
+        cur = sale_order.currency_id
+        self.assertEqual(cur.round(sale_order.amount_total), float(Decimal(bc["total_inc_tax"]).quantize(Decimal("0.01"))),
+                         "total")
+        self.assertEqual(cur.round(sale_order.amount_tax), float(Decimal(bc["total_tax"]).quantize(Decimal("0.01"))),
+                         "tax")
+        self.assertEqual(cur.round(sale_order.amount_untaxed),
+                         float((Decimal(bc["total_inc_tax"]) - Decimal(bc["total_tax"])).quantize(Decimal("0.01"))),
+                         "untaxed")
+
+
+class BigCommerceOrderCase(BigCommerceOrderMixin, TransactionCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setUpBigCommerce()

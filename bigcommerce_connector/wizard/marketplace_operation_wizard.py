@@ -1,4 +1,9 @@
-from odoo import _, fields, models
+from datetime import timezone
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..bigcommerce.orders import parse_order_ids
 
 REFERENCE_OPERATIONS = {
     "bigcommerce_import_order_statuses": "order_statuses",
@@ -22,11 +27,26 @@ class MarketplaceOperationWizard(models.TransientModel):
         ("bigcommerce_import_categories", "Import Categories"),
         ("bigcommerce_import_brands", "Import Brands"),
         ("bigcommerce_import_currencies", "Import Currencies"),
-    ], ondelete={key: "cascade" for key in REFERENCE_OPERATIONS})
+        ("bigcommerce_import_orders", "Import Orders"),
+    ], ondelete={key: "cascade" for key in (*REFERENCE_OPERATIONS, "bigcommerce_import_orders")})
+    bigcommerce_date_from = fields.Datetime(string="Orders Created From")
+    bigcommerce_date_to = fields.Datetime(string="Orders Created Until")
+    bigcommerce_order_ids = fields.Char(string="Order Numbers",
+                                        help="One BigCommerce order number, or several separated by commas: "
+                                             "these orders are imported whatever their status.")
+    bigcommerce_invalid_order_ids = fields.Char(compute="_compute_bigcommerce_invalid_order_ids")
+
+    @api.depends("bigcommerce_order_ids")
+    def _compute_bigcommerce_invalid_order_ids(self):
+        for wizard in self:
+            wizard.bigcommerce_invalid_order_ids = ", ".join(parse_order_ids(wizard.bigcommerce_order_ids)[1])
 
     def _run_operation(self, instance):
         if self.operation in REFERENCE_OPERATIONS:
             return self._queue_reference_import(instance, REFERENCE_OPERATIONS[self.operation])
+        if self.operation == "bigcommerce_import_orders":
+            return self._queue_order_import(self.env["bc.instance"].search(
+                [("marketplace_instance_id", "=", instance.id)], limit=1))
         return super()._run_operation(instance)
 
     def _queue_reference_import(self, instance, kind):
@@ -36,3 +56,35 @@ class MarketplaceOperationWizard(models.TransientModel):
             job_name=_("Import %(kind)s from %(store)s", kind=kind.replace("_", " "), store=instance.name),
         )
         return job
+
+    def _queue_order_import(self, bc_instance):
+        """Queue the orders typed by number (fetched when processed), else those created in
+        the date range that are in a status the store imports."""
+        if self.bigcommerce_order_ids:
+            order_ids, invalid = parse_order_ids(self.bigcommerce_order_ids)
+            if not order_ids:
+                raise UserError(_("“%(tokens)s” contains no BigCommerce order number. Type numbers such as 101, 102.",
+                                  tokens=", ".join(invalid)))
+            return bc_instance._bigcommerce_enqueue_order_ids(
+                order_ids, _("Import orders %(ids)s from %(store)s", ids=", ".join(map(str, order_ids)),
+                             store=bc_instance.name), requested=True)
+        if not self.bigcommerce_date_from:
+            raise UserError(_("Enter the order numbers to import, or the date from which to import orders."))
+        if self.bigcommerce_date_to and self.bigcommerce_date_to < self.bigcommerce_date_from:
+            raise UserError(_("The end of the date range is before its start."))
+        filters = {"min_date_created": self.bigcommerce_date_from.replace(tzinfo=timezone.utc).isoformat()}
+        if self.bigcommerce_date_to:
+            filters["max_date_created"] = self.bigcommerce_date_to.replace(tzinfo=timezone.utc).isoformat()
+        orders = bc_instance._call_bigcommerce("iter_orders", **filters)
+        return bc_instance._bigcommerce_enqueue_orders(
+            orders, _("Import orders created from %(start)s from %(store)s",
+                      start=self.bigcommerce_date_from, store=bc_instance.name))
+
+    def _notify_jobs(self, jobs):
+        notification = super()._notify_jobs(jobs)
+        if self.operation == "bigcommerce_import_orders" and self.bigcommerce_invalid_order_ids:
+            params = notification["params"]
+            params["message"] += " " + _("Not order numbers, ignored: %(tokens)s.",
+                                         tokens=self.bigcommerce_invalid_order_ids)
+            params["type"] = "warning"
+        return notification

@@ -1,0 +1,129 @@
+"""Order import cost: BigCommerce API calls per order, and Odoo-side time per order
+compared with creating the same sale orders directly with the ORM.
+
+Starts a sandbox with ``--orders`` synthetic three-line orders, connects a store to it,
+polls once (the scheduled import: list, enqueue) and processes the queue the way the cron
+does (one commit per line). Then it creates the same number of sale orders with
+``sale.order.create`` from the imported orders' own values (customer, products, quantities,
+prices, taxes), which is the floor any import has to pay. It prints figures; it is not a test.
+
+Use a fresh database of its own: the benchmark leaves its store, customers and orders there.
+
+    createdb orders_bench
+    python3 -m odoo -d orders_bench -i bigcommerce_connector --without-demo=all --stop-after-init \\
+        --addons-path=/path/to/odoo/odoo/addons,/path/to/odoo/addons,/path/to/this/repo
+    python3 bench/bench_order_import.py --database orders_bench [--orders 1000]
+"""
+import argparse
+import os
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from sandbox.seed import SYNTHETIC_SKUS  # noqa: E402
+from sandbox.server import start_sandbox  # noqa: E402
+
+
+def default_addons_path():
+    import odoo
+    odoo_root = os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__)))
+    paths = [os.path.join(odoo_root, "odoo", "addons"), os.path.join(odoo_root, "addons")]
+    return ",".join([path for path in paths if os.path.isdir(path)] + [ROOT])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", "-d", required=True, help="a fresh database with bigcommerce_connector installed")
+    parser.add_argument("--orders", type=int, default=1000)
+    parser.add_argument("--addons-path", default=None, help="default: Odoo's own addons and this repository")
+    args = parser.parse_args()
+
+    import odoo
+    from odoo import SUPERUSER_ID, Command, api
+    from odoo.modules.registry import Registry
+    from odoo.tools import config
+
+    config.parse_config(["--database", args.database, "--addons-path", args.addons_path or default_addons_path(),
+                         "--log-level", "warn", "--max-cron-threads", "0"])
+    registry = Registry.new(args.database)
+    # No rate limit: the figure wanted is Odoo's own time, not BigCommerce's quota.
+    sandbox = start_sandbox(port=0, extra_orders=args.orders, quota=10 ** 9, client_secret="bench-secret")
+    try:
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            if not env.company.country_id:
+                env.company.country_id = env.ref("base.us")
+            instance = env["bc.instance"].create({
+                "name": f"Bench orders {time.strftime('%H:%M:%S')}", "store_hash": sandbox.store_hash,
+                "access_token": sandbox.access_token, "client_secret": "bench-secret", "api_url": sandbox.url})
+            instance.action_confirm()
+            instance.import_status_ids = instance.order_status_ids
+            for sku in SYNTHETIC_SKUS:
+                env["product.product"].create({"name": sku, "default_code": sku, "type": "consu",
+                                               "taxes_id": [Command.clear()]})
+            cr.commit()
+            instance_id = instance.id
+
+        # The seed orders (101-117) are imported too; the figures are about the synthetic ones.
+        synthetic_ids = [str(order_id) for order_id in sandbox.state.orders if order_id > 117]
+        requests_before = sandbox.stats()["requests"]
+        started = time.perf_counter()
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["bc.instance"].browse(instance_id)._bigcommerce_poll_orders()
+            cr.commit()
+        poll_seconds = time.perf_counter() - started
+        processed = 0
+        started = time.perf_counter()
+        while True:
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                done = env["marketplace.queue.line"]._cron_process_queue(batch_size=50)
+                cr.commit()
+            if not done:
+                break
+            processed += len(done)
+        process_seconds = time.perf_counter() - started
+        api_calls = sandbox.stats()["requests"] - requests_before
+
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            imported = env["sale.order"].search([("bigcommerce_instance_id", "=", instance_id),
+                                                 ("bigcommerce_order_id", "in", synthetic_ids)])
+            failed = env["marketplace.queue.line"].search_count([("state", "=", "failed"),
+                                                                 ("external_id", "in", synthetic_ids)])
+            if len(imported) != args.orders or failed:
+                sys.exit(f"{len(imported)} of {args.orders} orders imported, {failed} failed lines")
+            vals_list = [{
+                "partner_id": order.partner_id.id, "partner_invoice_id": order.partner_invoice_id.id,
+                "partner_shipping_id": order.partner_shipping_id.id, "pricelist_id": order.pricelist_id.id,
+                "order_line": [Command.create({
+                    "product_id": line.product_id.id, "name": line.name, "product_uom_qty": line.product_uom_qty,
+                    "price_unit": line.price_unit, "tax_id": [Command.set(line.tax_id.ids)]})
+                    for line in order.order_line],
+            } for order in imported]
+            cr.commit()
+        started = time.perf_counter()
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            for vals in vals_list:  # one order per transaction, like the queue
+                env["sale.order"].create(vals)
+                cr.commit()
+        direct_seconds = time.perf_counter() - started
+    finally:
+        sandbox.stop()
+
+    odoo_seconds = poll_seconds + process_seconds
+    print(f"database {args.database}, Odoo {odoo.release.version}, {os.cpu_count()} CPUs, "
+          f"{args.orders} three-line orders ({processed} queue lines processed)")
+    print(f"API calls:     {api_calls} in all for {processed} orders = {api_calls / processed:.3f} per order")
+    print(f"import:        poll {poll_seconds:.2f} s + queue {process_seconds:.2f} s = "
+          f"{1000 * odoo_seconds / processed:.1f} ms per order (the in-process sandbox's answers included)")
+    print(f"direct ORM:    {direct_seconds:.2f} s = {1000 * direct_seconds / args.orders:.1f} ms per order")
+    print(f"ratio:         the import takes {odoo_seconds / direct_seconds:.1f} times the direct ORM create")
+
+
+if __name__ == "__main__":
+    main()

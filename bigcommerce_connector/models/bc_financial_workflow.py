@@ -1,0 +1,74 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..bigcommerce.workflows import PAYMENT_STATUSES, WorkflowSteps, default_steps_for, resolve_workflow
+
+STEP_FIELDS = ("confirm_order", "validate_delivery", "create_invoice", "post_invoice", "register_payment")
+
+
+class BigCommerceFinancialWorkflow(models.Model):
+    """What Odoo does with an imported order paid through ``gateway_id`` (any gateway
+    when empty) whose BigCommerce payment status is ``payment_status``."""
+
+    _name = "bc.financial.workflow"
+    _description = "BigCommerce Financial Workflow"
+    _order = "instance_id, gateway_id, payment_status"
+    _check_company_auto = True
+
+    instance_id = fields.Many2one("bc.instance", string="Store", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="instance_id.company_id", store=True, index=True)
+    gateway_id = fields.Many2one("bc.payment.gateway", string="Payment Gateway", ondelete="cascade",
+                                 domain="[('instance_id', '=', instance_id)]",
+                                 help="Leave empty to apply to every gateway without a workflow of its own.")
+    payment_status = fields.Selection(list(PAYMENT_STATUSES), required=True)
+    confirm_order = fields.Boolean()
+    validate_delivery = fields.Boolean(help="Deliver everything at import. Leave off when deliveries follow BigCommerce shipments.")
+    create_invoice = fields.Boolean()
+    post_invoice = fields.Boolean(string="Validate Invoice")
+    register_payment = fields.Boolean()
+    journal_id = fields.Many2one("account.journal", string="Payment Journal", check_company=True,
+                                 domain="[('type', 'in', ('bank', 'cash'))]")
+
+    _sql_constraints = [
+        ("workflow_unique", "UNIQUE NULLS NOT DISTINCT(instance_id, gateway_id, payment_status)",
+         "A workflow for this gateway and payment status already exists."),
+    ]
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        if values.get("payment_status") and not any(values.get(step) for step in STEP_FIELDS):
+            suggested = default_steps_for(values["payment_status"])
+            values.update({step: getattr(suggested, step) for step in STEP_FIELDS if step in fields_list})
+        return values
+
+    @api.depends("gateway_id", "payment_status")
+    def _compute_display_name(self):
+        statuses = dict(PAYMENT_STATUSES)
+        for workflow in self:
+            workflow.display_name = "%s / %s" % (workflow.gateway_id.name or _("Any gateway"),
+                                                 statuses.get(workflow.payment_status, ""))
+
+    @api.constrains(*STEP_FIELDS, "journal_id")
+    def _check_steps(self):
+        for workflow in self:
+            try:
+                workflow._steps()
+            except ValueError as error:
+                raise ValidationError(_("Workflow %(workflow)s: %(error)s.", workflow=workflow.display_name,
+                                        error=error)) from None
+            if workflow.register_payment and not workflow.journal_id:
+                raise ValidationError(_("Workflow %(workflow)s registers the payment: choose the payment journal.",
+                                        workflow=workflow.display_name))
+
+    def _steps(self):
+        self.ensure_one()
+        return WorkflowSteps(**{step: self[step] for step in STEP_FIELDS},
+                             journal_key=str(self.journal_id.id or ""))
+
+    @api.model
+    def _resolve(self, instance, gateway, payment_status):
+        """The workflow of ``instance`` for this gateway record and BigCommerce payment status, or an empty recordset."""
+        workflows = self.search([("instance_id", "=", instance.id)])
+        rules = [(workflow.gateway_id.code or "", workflow.payment_status, workflow) for workflow in workflows]
+        return resolve_workflow(gateway.code, payment_status, rules) or self.browse()

@@ -1,0 +1,659 @@
+"""Order import: the scheduled poll and webhooks queue one line per order; processing a line
+maps the order with the pure core (``bigcommerce/orders.py``) and creates or updates one
+sale order, then runs the financial workflow of its gateway and payment status."""
+import logging
+from datetime import timedelta, timezone
+
+from markupsafe import Markup
+
+from odoo import Command, _, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, float_is_zero
+
+from ..bigcommerce.errors import BigCommerceError, NotFoundError
+from ..bigcommerce.orders import (
+    can_update_addresses, delivery_groups, map_order, order_changes, order_snapshot, parse_datetime,
+    totals_difference,
+)
+from ..bigcommerce.partners import address_match_key, display_name, match_state
+from ..bigcommerce.workflows import PAYMENT_STATUSES, normalize_payment_status
+
+_logger = logging.getLogger(__name__)
+
+IMPORT_ORDER_OPERATION = "bigcommerce_import_order"
+# Orders modified while the previous poll was paging through the list are caught by the next one.
+POLL_OVERLAP = timedelta(minutes=10)
+ORDER_WEBHOOK_SCOPES = ("store/order/created", "store/order/updated", "store/order/statusUpdated")
+WEBHOOK_ROUTE = "/bigcommerce/webhook/%s"
+# Shipped and Completed: everything has left the store, whatever quantity_shipped says (digital goods).
+DELIVERED_STATUS_IDS = (2, 10)
+# Order line kind -> (instance field holding its product, name of the product created when empty).
+SERVICE_PRODUCTS = {
+    "gift_certificate": ("gift_certificate_product_id", "BigCommerce Gift Certificate"),
+    "custom": ("custom_product_id", "BigCommerce Custom Item"),
+    "wrapping": ("custom_product_id", "BigCommerce Custom Item"),
+    "fee": ("custom_product_id", "BigCommerce Custom Item"),
+    "shipping": ("shipping_product_id", "BigCommerce Shipping"),
+    "handling": ("shipping_product_id", "BigCommerce Shipping"),
+    "discount": ("discount_product_id", "BigCommerce Discount"),
+    "rounding": ("discount_product_id", "BigCommerce Discount"),
+}
+
+
+def _to_naive_utc(moment):
+    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment else False
+
+
+def _percent(rate):
+    return format(rate.normalize(), "f")
+
+
+class BigCommerceInstance(models.Model):
+    _inherit = "bc.instance"
+
+    workflow_ids = fields.One2many("bc.financial.workflow", "instance_id", string="Financial Workflows")
+    gateway_ids = fields.One2many("bc.payment.gateway", "instance_id", string="Payment Gateways")
+    webhook_status = fields.Text(readonly=True, copy=False,
+                                 help="What the last Register/Repair Webhooks found in BigCommerce.")
+    sale_order_count = fields.Integer(compute="_compute_sale_order_count")
+
+    def _compute_sale_order_count(self):
+        counts = dict(self.env["sale.order"]._read_group(
+            [("bigcommerce_instance_id", "in", self.ids)], ["bigcommerce_instance_id"], ["__count"]))
+        for instance in self:
+            instance.sale_order_count = counts.get(instance, 0)
+
+    def action_open_sale_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
+        action.update(domain=[("bigcommerce_instance_id", "=", self.id)], context={"create": False})
+        return action
+
+    # ------------------------------------------------------------------ queueing
+    def _cron_import_orders(self):
+        for instance in self._syncing_instances():
+            instance._bigcommerce_poll_orders()
+        return instances
+
+    def _bigcommerce_poll_orders(self):
+        """Queue the orders modified since the watermark, then move the watermark to the
+        newest modification seen: a failure before the enqueue leaves it where it was."""
+        self.ensure_one()
+        since = self.last_order_import_at and self.last_order_import_at - POLL_OVERLAP or self.import_orders_after
+        filters = {"sort": "date_modified:asc"}
+        if since:
+            filters["min_date_modified"] = since.replace(tzinfo=timezone.utc).isoformat()
+        client = self._bigcommerce_client()
+        try:
+            orders = list(client.iter_orders(**filters))
+        except BigCommerceError as error:
+            self.env["marketplace.log"]._log(
+                self.marketplace_instance_id,
+                _("Listing the orders modified in BigCommerce failed: %(error)s The next scheduled run tries again.",
+                  error=error.user_message), level="error", operation=IMPORT_ORDER_OPERATION)
+            return self.env["marketplace.queue.job"]
+        finally:
+            client.close()
+        job = self._bigcommerce_enqueue_orders(orders, _("Import orders from %(store)s", store=self.name))
+        newest = max((parse_datetime(order.get("date_modified")) for order in orders if order.get("date_modified")),
+                     default=None)
+        if newest and (not self.last_order_import_at or _to_naive_utc(newest) > self.last_order_import_at):
+            self.last_order_import_at = _to_naive_utc(newest)
+        return job
+
+    def _bigcommerce_enqueue_orders(self, orders, job_name):
+        """Queue the listed ``orders`` (their JSON, line items embedded) that are in a status
+        to import, or were imported before (their changes are followed whatever the status)."""
+        self.ensure_one()
+        imported = set(self.env["sale.order"].search([
+            ("bigcommerce_instance_id", "=", self.id),
+            ("bigcommerce_order_id", "in", [str(order["id"]) for order in orders]),
+        ]).mapped("bigcommerce_order_id"))
+        items = [{"external_id": str(order["id"]), "name": self.env._("Order #%(id)s", id=order["id"]), "payload": order}
+                 for order in orders if str(order["id"]) in imported or self._bigcommerce_wants(order)]
+        if not items:
+            return self.env["marketplace.queue.job"]
+        job, _lines = self.env["marketplace.queue.line"]._enqueue(
+            self.marketplace_instance_id, IMPORT_ORDER_OPERATION, items, job_name=job_name)
+        return job
+
+    def _bigcommerce_enqueue_order_ids(self, order_ids, job_name, requested=False):
+        """Queue orders by id; processing fetches each. ``requested``: the user asked for these
+        orders by number, so they are imported whatever their status."""
+        self.ensure_one()
+        items = [{"external_id": str(order_id), "name": self.env._("Order #%(id)s", id=order_id),
+                  "payload": {"order_id": order_id, "requested": requested}} for order_id in order_ids]
+        job, lines = self.env["marketplace.queue.line"]._enqueue(
+            self.marketplace_instance_id, IMPORT_ORDER_OPERATION, items, job_name=job_name)
+        # An order already waiting with the listing's JSON is fetched again: the new request is newer.
+        lines.filtered(lambda line: line.state == "pending")._bigcommerce_refetch_payload(requested)
+        return job
+
+    def _bigcommerce_wants(self, order):
+        """Whether a BigCommerce order (raw dict) not imported yet is one this store imports."""
+        if str(order.get("status_id")) not in self.import_status_ids.mapped("bc_id"):
+            return False
+        created = parse_datetime(order.get("date_created"))
+        return not (self.import_orders_after and created and _to_naive_utc(created) < self.import_orders_after)
+
+    def _bigcommerce_receive_webhook(self, payload):
+        """Queue the order a verified webhook is about. Returns whether anything was queued:
+        other scopes and redeliveries of an event already received are ignored."""
+        self.ensure_one()
+        data = payload.get("data") or {}
+        if payload.get("scope") not in ORDER_WEBHOOK_SCOPES or data.get("type") != "order" or not data.get("id"):
+            return False
+        order_id = int(data["id"])
+        event_hash = payload.get("hash")
+        if event_hash and not self.env["bc.webhook.event"]._record_first_delivery(
+                self, str(event_hash), payload.get("scope"), str(order_id)):
+            return False
+        self._bigcommerce_enqueue_order_ids([order_id], _("Webhook %(scope)s from %(store)s",
+                                                          scope=payload["scope"], store=self.name))
+        return True
+
+    # ------------------------------------------------------------------ processing
+    def _bigcommerce_import_order(self, payload, line):
+        """Create or update the sale order of one BigCommerce order. ``payload``: the order as
+        listed (line items embedded) or ``{"order_id", "requested"}``. Returns the sale order,
+        or None when the order is not one this store imports."""
+        self.ensure_one()
+        order = payload if "consignments" in payload else self._bigcommerce_fetch_order(payload["order_id"])
+        sale_order = self._bigcommerce_lock_sale_order(order["id"])
+        if not sale_order and not payload.get("requested") and not self._bigcommerce_wants(order):
+            line._log(_("Order #%(id)s is in status “%(status)s”, which this store does not import: skipped.",
+                        id=order["id"], status=order.get("status") or order.get("status_id")))
+            return None
+        currency = self._bigcommerce_currency(order)
+        try:
+            bc_order = map_order(order, currency_decimals=currency.decimal_places)
+        except ValueError:
+            # Listed without its line items (an older payload): the order itself embeds them.
+            order = self._bigcommerce_fetch_order(order["id"])
+            bc_order = map_order(order, currency_decimals=currency.decimal_places)
+        if sale_order:
+            self._bigcommerce_update_sale_order(sale_order, bc_order, line)
+        else:
+            sale_order = self._bigcommerce_create_sale_order(bc_order, currency, line)
+        self._bigcommerce_run_workflow(sale_order, bc_order, line)
+        return sale_order
+
+    def _bigcommerce_fetch_order(self, order_id):
+        client = self._bigcommerce_client()
+        try:
+            return client.get_order(order_id)
+        except NotFoundError:
+            raise UserError(_("Order #%(id)s does not exist in BigCommerce (deleted, or another store's number). "
+                              "Cancel this queue line.", id=order_id)) from None
+        finally:
+            client.close()
+
+    def _bigcommerce_lock_sale_order(self, order_id):
+        """The sale order of ``order_id``, locked until the end of the transaction: a second
+        worker on the same order waits, then retries (the queue retries lock and unique errors)."""
+        self.env["sale.order"].flush_model(["bigcommerce_instance_id", "bigcommerce_order_id"])
+        self.env.cr.execute(SQL(
+            "SELECT id FROM sale_order WHERE bigcommerce_instance_id = %s AND bigcommerce_order_id = %s FOR UPDATE",
+            self.id, str(order_id)))
+        row = self.env.cr.fetchone()
+        return self.env["sale.order"].browse(row[0]) if row else self.env["sale.order"]
+
+    def _bigcommerce_create_sale_order(self, bc_order, currency, line):
+        customer, invoice_contact, shipping_contacts = self._bigcommerce_partners(bc_order)
+        gateway = self.env["bc.payment.gateway"]._find_or_create(self, bc_order.gateway, bc_order.gateway_name)
+        products = self._bigcommerce_products(bc_order)
+        taxes = {}
+        order_lines = []
+        for bc_line in bc_order.lines:
+            key = (bc_line.tax_rate, bc_line.tax_class_id)
+            if key not in taxes:
+                taxes[key] = self._bigcommerce_taxes(bc_line, bc_order.tax_inclusive)
+            order_lines.append(Command.create(self._bigcommerce_line_vals(bc_line, products, taxes[key])))
+        first_shipping = shipping_contacts[bc_order.shipping_addresses[0].id] if bc_order.shipping_addresses else invoice_contact
+        vals = {
+            "partner_id": customer.id,
+            "partner_invoice_id": invoice_contact.id,
+            "partner_shipping_id": first_shipping.id,
+            # BigCommerce computed the taxes: a fiscal position must not remap them.
+            "fiscal_position_id": False,
+            "pricelist_id": self._bigcommerce_pricelist(currency).id,
+            "company_id": self.company_id.id,
+            "date_order": _to_naive_utc(bc_order.date_created) or fields.Datetime.now(),
+            "origin": _("BigCommerce #%(id)s", id=bc_order.order_id),
+            "note": bc_order.customer_message or False,
+            "bigcommerce_instance_id": self.id,
+            "bigcommerce_order_id": str(bc_order.order_id),
+            "bigcommerce_gateway_id": gateway.id,
+            "order_line": order_lines,
+            **self._bigcommerce_status_vals(bc_order),
+        }
+        if self.warehouse_id:
+            vals["warehouse_id"] = self.warehouse_id.id
+        if self.team_id:
+            vals["team_id"] = self.team_id.id
+        if self.user_id:
+            vals["user_id"] = self.user_id.id
+        sale_order = self.env["sale.order"].create(vals)
+        sale_order._message_log(body=_("Imported from BigCommerce order #%(id)s (%(status)s, payment: %(payment)s).",
+                                       id=bc_order.order_id, status=bc_order.status,
+                                       payment=bc_order.payment_status or _("none")))
+        line._log(_("Order #%(id)s imported as %(order)s.", id=bc_order.order_id, order=sale_order.name),
+                  record=sale_order)
+        self._bigcommerce_check_totals(sale_order, bc_order, line)
+        return sale_order
+
+    def _bigcommerce_status_vals(self, bc_order):
+        return {
+            "bigcommerce_status": bc_order.status,
+            "bigcommerce_payment_status": normalize_payment_status(bc_order.payment_status)
+            if normalize_payment_status(bc_order.payment_status) in dict(PAYMENT_STATUSES) else False,
+            "bigcommerce_channel_id": bc_order.channel_id,
+            "bigcommerce_snapshot": order_snapshot(bc_order),
+        }
+
+    def _bigcommerce_update_sale_order(self, sale_order, bc_order, line):
+        changes = order_changes(sale_order.bigcommerce_snapshot or {}, bc_order)
+        vals = self._bigcommerce_status_vals(bc_order)
+        if any(key == "billing_address" or key.startswith("shipping_address/") for key in changes):
+            delivered = any(picking.state == "done" for picking in sale_order.picking_ids)
+            if can_update_addresses(delivered):
+                customer, invoice_contact, shipping_contacts = self._bigcommerce_partners(bc_order)
+                vals["partner_invoice_id"] = invoice_contact.id
+                if bc_order.shipping_addresses:
+                    vals["partner_shipping_id"] = shipping_contacts[bc_order.shipping_addresses[0].id].id
+            else:
+                sale_order._message_log(body=_("The addresses changed in BigCommerce after a delivery was done: "
+                                               "the Odoo order keeps the addresses it was delivered to."))
+        sale_order.write(vals)
+        shipped = {bc_line.order_product_id: bc_line.quantity_shipped for bc_line in bc_order.lines if bc_line.order_product_id}
+        for order_line in sale_order.order_line.filtered("bigcommerce_order_product_id"):
+            if order_line.bigcommerce_order_product_id in shipped:
+                order_line.bigcommerce_quantity_shipped = float(shipped[order_line.bigcommerce_order_product_id])
+        if changes:
+            items = Markup("").join(Markup("<li>%s: %s → %s</li>") % (name, old or "-", new or "-")
+                                    for name, (old, new) in changes.items())
+            sale_order._message_log(body=Markup("%s<ul>%s</ul>") % (_("Changed in BigCommerce:"), items))
+            line._log(_("Order #%(id)s updated: %(changes)s changed.", id=bc_order.order_id,
+                        changes=", ".join(changes)), record=sale_order)
+
+    # ------------------------------------------------------------------ customers
+    def _bigcommerce_partners(self, bc_order):
+        """(customer, invoice contact, {order_address_id: delivery contact})."""
+        billing = bc_order.billing_address
+        if bc_order.is_guest:
+            customer = self.guest_partner_id
+            invoice_contact = self._bigcommerce_contact(billing, customer, "invoice" if customer else "contact")
+            customer = customer or invoice_contact
+        else:
+            customer = self._bigcommerce_customer(bc_order.customer_id, billing)
+            invoice_contact = self._bigcommerce_contact(billing, customer, "invoice")
+        shipping_contacts = {shipping.id: self._bigcommerce_contact(shipping.address, customer, "delivery")
+                             for shipping in bc_order.shipping_addresses}
+        return customer, invoice_contact, shipping_contacts
+
+    def _bigcommerce_customer(self, customer_id, billing):
+        binding = self.env["bc.customer.binding"].search(
+            [("instance_id", "=", self.id), ("bigcommerce_customer_id", "=", customer_id)], limit=1)
+        if binding:
+            return binding.partner_id
+        vals = self._bigcommerce_address_vals(billing)
+        if self.create_company_contact and billing.company:
+            vals["parent_id"] = self._bigcommerce_company(billing.company).id
+        partner = self.env["res.partner"].create(vals)
+        self.env["bc.customer.binding"].create(
+            {"instance_id": self.id, "bigcommerce_customer_id": customer_id, "partner_id": partner.id})
+        return partner
+
+    def _bigcommerce_company(self, name):
+        Partner = self.env["res.partner"]
+        return (Partner.search([("is_company", "=", True), ("name", "=ilike", name),
+                                ("company_id", "in", [False, self.company_id.id])], limit=1)
+                or Partner.create({"name": name, "is_company": True}))
+
+    def _bigcommerce_contact(self, address, parent, contact_type):
+        """The contact for ``address`` under ``parent`` (or a top-level one), found by
+        ``address_match_key`` or created."""
+        key = address_match_key(address)
+        if parent and parent.bigcommerce_address_key == key:
+            return parent
+        contact = self.env["res.partner"].search([
+            ("bigcommerce_address_key", "=", key), ("parent_id", "=", parent.id or False),
+            ("company_id", "in", [False, self.company_id.id]),
+        ], limit=1)
+        if not contact:
+            contact = self.env["res.partner"].create(dict(
+                self._bigcommerce_address_vals(address), parent_id=parent.id or False, type=contact_type))
+        return contact
+
+    def _bigcommerce_address_vals(self, address):
+        country = address.country_iso2 and self.env["res.country"].search(
+            [("code", "=", address.country_iso2)], limit=1)
+        state = self.env["res.country.state"]
+        if country and address.state:
+            code = match_state(address.state, [(s.code, s.name) for s in country.state_ids])
+            state = country.state_ids.filtered(lambda s: s.code == code)[:1]
+        return {
+            "name": display_name(address) or _("BigCommerce customer"),
+            "street": address.street_1 or False,
+            "street2": address.street_2 or False,
+            "city": address.city or False,
+            "zip": address.zip or False,
+            "country_id": country.id if country else False,
+            "state_id": state.id or False,
+            "phone": address.phone or False,
+            "email": address.email or False,
+            "bigcommerce_address_key": address_match_key(address),
+        }
+
+    # ------------------------------------------------------------------ lines
+    def _bigcommerce_products(self, bc_order):
+        """{sku: product} for the catalog lines; a UserError naming every SKU Odoo lacks."""
+        skus = {line.sku for line in bc_order.lines if line.kind in ("product", "custom") and line.sku}
+        products = self.env["product.product"].search([
+            ("default_code", "in", list(skus)), ("company_id", "in", [False, self.company_id.id])])
+        by_sku = {}
+        for product in products:
+            by_sku.setdefault(product.default_code, product)
+        missing = [line for line in bc_order.lines if line.kind == "product" and line.sku not in by_sku]
+        if any(line.kind == "product" and not line.sku for line in bc_order.lines):
+            raise UserError(_("BigCommerce order #%(id)s has a catalog product without SKU: give it a SKU in "
+                              "BigCommerce, then use Retry on this queue line.", id=bc_order.order_id))
+        if missing:
+            raise UserError(_(
+                "No Odoo product has the SKU %(skus)s (BigCommerce order #%(id)s). Create the product with this "
+                "Internal Reference, or import it from BigCommerce, then use Retry on this queue line.",
+                skus=", ".join(f"“{line.sku}” ({line.name})" for line in missing), id=bc_order.order_id))
+        return by_sku
+
+    def _bigcommerce_line_vals(self, bc_line, products, taxes):
+        product = products.get(bc_line.sku) if bc_line.kind in ("product", "custom") else None
+        if not product:
+            product = self._bigcommerce_service_product(bc_line.kind)
+        name = f"{bc_line.name} ({bc_line.options})" if bc_line.options else bc_line.name
+        if bc_line.kind == "product" and bc_line.sku:
+            name = f"[{bc_line.sku}] {name}"
+        return {
+            "product_id": product.id,
+            "name": name,
+            "product_uom_qty": float(bc_line.quantity),
+            "price_unit": float(bc_line.price_unit),
+            "tax_id": [Command.set(taxes.ids)],
+            "bigcommerce_order_product_id": bc_line.order_product_id or 0,
+            "bigcommerce_order_address_id": bc_line.order_address_id or 0,
+            "bigcommerce_quantity_shipped": float(bc_line.quantity_shipped),
+        }
+
+    def _bigcommerce_service_product(self, kind):
+        field, name = SERVICE_PRODUCTS[kind]
+        product = self[field]
+        if not product:
+            product = self.env["product.product"].create({
+                "name": name, "type": "service", "invoice_policy": "order", "sale_ok": True, "purchase_ok": False,
+                "taxes_id": [Command.clear()], "company_id": self.company_id.id,
+            })
+            self.sudo()[field] = product
+        return product
+
+    def _bigcommerce_taxes(self, bc_line, tax_inclusive):
+        """The Odoo sales taxes of a line: those mapped to its tax class, else the tax with
+        BigCommerce's rate and the order's pricing, created when the company has none."""
+        if bc_line.tax_class_id is not None:
+            tax_class = self.tax_class_ids.filtered(lambda tax_class: tax_class.bc_id == str(bc_line.tax_class_id))
+            if tax_class.tax_ids:
+                return tax_class.tax_ids
+        Tax = self.env["account.tax"]
+        if not bc_line.tax_rate:
+            return Tax
+        tax = Tax.search([
+            ("company_id", "=", self.company_id.id), ("type_tax_use", "=", "sale"), ("amount_type", "=", "percent"),
+            ("amount", "=", float(bc_line.tax_rate)), ("price_include", "=", tax_inclusive),
+        ], limit=1)
+        if not tax:
+            label = _("incl.") if tax_inclusive else _("excl.")
+            vals = {
+                "name": _("BigCommerce %(rate)s%% (%(pricing)s)", rate=_percent(bc_line.tax_rate), pricing=label),
+                "amount": float(bc_line.tax_rate), "amount_type": "percent", "type_tax_use": "sale",
+                "price_include_override": "tax_included" if tax_inclusive else "tax_excluded",
+                "company_id": self.company_id.id,
+            }
+            country = self.company_id.account_fiscal_country_id or self.company_id.country_id
+            if not country:
+                raise UserError(_("Odoo needs a %(rate)s%% sales tax for BigCommerce's lines, and taxes need the "
+                                  "country of the company %(company)s: set it, then use Retry on this queue line.",
+                                  rate=_percent(bc_line.tax_rate), company=self.company_id.name))
+            vals["country_id"] = country.id
+            vals["tax_group_id"] = self._bigcommerce_tax_group(country).id
+            tax = Tax.sudo().create(vals).sudo(False)
+        return tax
+
+    def _bigcommerce_tax_group(self, country):
+        """A tax group of the company for the taxes created here; a company without a chart
+        of accounts has none, and a tax cannot exist without one."""
+        TaxGroup = self.env["account.tax.group"].sudo()
+        return TaxGroup.search([("company_id", "=", self.company_id.id), ("country_id", "in", [False, country.id])],
+                               limit=1) or TaxGroup.create({
+            "name": _("Taxes"), "company_id": self.company_id.id, "country_id": country.id})
+
+    def _bigcommerce_currency(self, order):
+        code = order.get("default_currency_code") or order.get("currency_code") or self.company_id.currency_id.name
+        currency = self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
+        if not currency:
+            raise UserError(_("BigCommerce order #%(id)s is in %(code)s, a currency Odoo does not know. "
+                              "Create the currency in Odoo, then use Retry on this queue line.",
+                              id=order.get("id"), code=code))
+        if not currency.active:
+            currency.sudo().active = True
+        return currency
+
+    def _bigcommerce_pricelist(self, currency):
+        if self.pricelist_id.currency_id == currency:
+            return self.pricelist_id
+        Pricelist = self.env["product.pricelist"]
+        pricelist = Pricelist.search([("currency_id", "=", currency.id),
+                                      ("company_id", "in", [False, self.company_id.id])], limit=1)
+        return pricelist or Pricelist.create({
+            "name": _("BigCommerce %(currency)s", currency=currency.name),
+            "currency_id": currency.id, "company_id": self.company_id.id,
+        })
+
+    def _bigcommerce_check_totals(self, sale_order, bc_order, line):
+        differences = totals_difference(bc_order, sale_order.amount_untaxed, sale_order.amount_tax,
+                                        sale_order.amount_total)
+        if not differences:
+            return
+        labels = {"untaxed": _("untaxed amount"), "tax": _("taxes"), "total": _("total")}
+        text = "; ".join(self.env._("%(what)s %(bigcommerce)s in BigCommerce, %(odoo)s in Odoo", what=labels[name],
+                           bigcommerce=expected, odoo=actual)
+                         for name, (expected, actual) in differences.items())
+        message = _("The totals of %(order)s differ from BigCommerce order #%(id)s: %(text)s. Check the taxes and "
+                    "prices of its lines before confirming it.", order=sale_order.name, id=bc_order.order_id, text=text)
+        sale_order.bigcommerce_totals_mismatch = text
+        sale_order._message_log(body=message)
+        line._log(message, level="warning", record=sale_order)
+
+    # ------------------------------------------------------------------ workflow
+    def _bigcommerce_run_workflow(self, sale_order, bc_order, line):
+        """Run the steps of the workflow configured for the order's gateway and payment
+        status, each logged. Without a workflow a quotation stays one, with a log line
+        whose shortcut opens a pre-filled workflow form."""
+        gateway = sale_order.bigcommerce_gateway_id
+        status = normalize_payment_status(bc_order.payment_status)
+        workflow = self.env["bc.financial.workflow"]._resolve(self, gateway, status)
+        if not workflow:
+            if sale_order.state in ("draft", "sent"):
+                line._log(
+                    _("%(order)s stays a quotation: no financial workflow for gateway “%(gateway)s” and payment "
+                      "status “%(status)s”. Configure one, then use Retry on this queue line.",
+                      order=sale_order.name, gateway=gateway.name, status=status),
+                    level="warning", record=sale_order, action_label=_("Configure Workflow"),
+                    action_data=self._bigcommerce_workflow_action(gateway, status))
+            else:
+                self._bigcommerce_apply_shipments(sale_order, bc_order, line)
+            return
+        steps = [
+            ("confirm_order", self._bigcommerce_step_confirm),
+            ("validate_delivery", self._bigcommerce_step_validate_delivery),
+            ("create_invoice", self._bigcommerce_step_create_invoice),
+            ("post_invoice", self._bigcommerce_step_post_invoice),
+            ("register_payment", self._bigcommerce_step_register_payment),
+        ]
+        for step, run in steps:
+            if not workflow[step]:
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    done = run(sale_order, bc_order, workflow, line)
+            except UserError as error:
+                message = _("%(order)s: workflow step “%(step)s” failed: %(error)s Fix it in Odoo and finish the "
+                            "order by hand, or use Retry on this queue line.", order=sale_order.name,
+                            step=workflow._fields[step].string, error=error.args[0])
+                sale_order._message_log(body=message)
+                line._log(message, level="error", record=sale_order)
+                return
+            if done:
+                line._log(_("%(order)s: %(step)s done (workflow %(workflow)s).", order=sale_order.name,
+                            step=workflow._fields[step].string, workflow=workflow.display_name), record=sale_order)
+        if sale_order.state == "sale" and not workflow.confirm_order:
+            self._bigcommerce_apply_shipments(sale_order, bc_order, line)
+
+    def _bigcommerce_workflow_action(self, gateway, status):
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Configure Workflow"),
+            "res_model": "bc.financial.workflow",
+            "views": [[False, "form"]],
+            "target": "current",
+            "context": {"default_instance_id": self.id, "default_gateway_id": gateway.id,
+                        "default_payment_status": status},
+        }
+
+    def _bigcommerce_step_confirm(self, sale_order, bc_order, workflow, line):
+        confirmed = False
+        if sale_order.state in ("draft", "sent"):
+            if sale_order.bigcommerce_totals_mismatch:
+                raise UserError(_("its totals differ from BigCommerce's (%(text)s), so it is not confirmed.",
+                                  text=sale_order.bigcommerce_totals_mismatch))
+            sale_order.action_confirm()
+            self._bigcommerce_split_deliveries(sale_order, bc_order)
+            confirmed = True
+        self._bigcommerce_apply_shipments(sale_order, bc_order, line)
+        return confirmed
+
+    def _bigcommerce_open_deliveries(self, sale_order):
+        return sale_order.picking_ids.filtered(
+            lambda picking: picking.picking_type_code == "outgoing" and picking.state not in ("done", "cancel"))
+
+    def _bigcommerce_split_deliveries(self, sale_order, bc_order):
+        """One delivery per BigCommerce shipping address, to that address's contact."""
+        groups = delivery_groups(bc_order)
+        if len(groups) < 2:
+            return
+        _customer, _invoice, contacts = self._bigcommerce_partners(bc_order)
+        for picking in self._bigcommerce_open_deliveries(sale_order):
+            first = True
+            for group in groups:
+                moves = picking.move_ids.filtered(
+                    lambda move: move.sale_line_id.bigcommerce_order_address_id == group.order_address_id)
+                if not moves:
+                    continue
+                partner = contacts[group.order_address_id]
+                if first:
+                    picking.partner_id = partner
+                    first = False
+                    continue
+                new_picking = picking.copy({"move_ids": [], "move_line_ids": [], "partner_id": partner.id})
+                moves.write({"picking_id": new_picking.id, "partner_id": partner.id})
+                moves.move_line_ids.write({"picking_id": new_picking.id})
+
+    def _bigcommerce_apply_shipments(self, sale_order, bc_order, line):
+        """Deliver in Odoo what BigCommerce shipped and Odoo has not delivered yet; the rest
+        stays in a backorder. Returns the validated deliveries."""
+        everything = bc_order.status_id in DELIVERED_STATUS_IDS
+        shipped = {bc_line.order_product_id: bc_line.quantity if everything else bc_line.quantity_shipped
+                   for bc_line in bc_order.lines if bc_line.order_product_id}
+        validated = self.env["stock.picking"]
+        for picking in self._bigcommerce_open_deliveries(sale_order):
+            to_validate = False
+            for move in picking.move_ids.filtered(lambda move: move.state not in ("done", "cancel")):
+                order_line = move.sale_line_id
+                rounding = move.product_uom.rounding
+                left = float(shipped.get(order_line.bigcommerce_order_product_id, 0)) - order_line.qty_delivered
+                quantity = min(max(left, 0.0), move.product_uom_qty)
+                move.quantity = quantity
+                move.picked = not float_is_zero(quantity, precision_rounding=rounding)
+                to_validate = to_validate or move.picked
+            if to_validate:
+                picking.with_context(skip_backorder=True, picking_ids_not_to_backorder=[]).button_validate()
+                validated |= picking
+        if validated:
+            line._log(_("%(order)s: delivered %(pickings)s as shipped in BigCommerce.", order=sale_order.name,
+                        pickings=", ".join(validated.mapped("name"))), record=sale_order)
+        return validated
+
+    def _bigcommerce_step_validate_delivery(self, sale_order, bc_order, workflow, line):
+        pickings = self._bigcommerce_open_deliveries(sale_order)
+        for picking in pickings:
+            for move in picking.move_ids.filtered(lambda move: move.state not in ("done", "cancel")):
+                move.quantity = move.product_uom_qty
+                move.picked = True
+            picking.with_context(skip_backorder=True, picking_ids_not_to_backorder=pickings.ids).button_validate()
+        return bool(pickings)
+
+    def _bigcommerce_step_create_invoice(self, sale_order, bc_order, workflow, line):
+        if sale_order.invoice_status != "to invoice":
+            return False
+        sale_order._create_invoices()
+        return True
+
+    def _bigcommerce_step_post_invoice(self, sale_order, bc_order, workflow, line):
+        drafts = sale_order.invoice_ids.filtered(lambda move: move.state == "draft")
+        drafts.action_post()
+        return bool(drafts)
+
+    def _bigcommerce_step_register_payment(self, sale_order, bc_order, workflow, line):
+        unpaid = sale_order.invoice_ids.filtered(
+            lambda move: move.state == "posted" and move.payment_state in ("not_paid", "partial"))
+        if not unpaid:
+            return False
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=unpaid.ids,
+        ).create({"journal_id": workflow.journal_id.id})._create_payments()
+        return True
+
+    # ------------------------------------------------------------------ webhooks
+    def _bigcommerce_webhook_url(self):
+        base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url") or ""
+        return base_url.rstrip("/") + WEBHOOK_ROUTE % self.id
+
+    def action_register_webhooks(self):
+        return self._bigcommerce_sync_webhooks(reactivate=False)
+
+    def action_repair_webhooks(self):
+        return self._bigcommerce_sync_webhooks(reactivate=True)
+
+    def _bigcommerce_sync_webhooks(self, reactivate):
+        """Create the order webhooks BigCommerce lacks for this database; with ``reactivate``,
+        switch back on those BigCommerce deactivated (after 48 h of failures or 90 idle days)."""
+        self.ensure_one()
+        if not self.sudo().client_secret:
+            raise UserError(_("Enter the client secret of the store's API account first: BigCommerce signs "
+                              "webhooks with it, and unsigned webhooks are refused."))
+        destination = self._bigcommerce_webhook_url()
+        existing = {hook["scope"]: hook for hook in self._call_bigcommerce("iter_webhooks")
+                    if hook.get("destination") == destination}
+        report = []
+        for scope in ORDER_WEBHOOK_SCOPES:
+            hook = existing.get(scope)
+            if not hook:
+                self._call_bigcommerce("create_webhook", scope, destination)
+                report.append(_("%(scope)s: created", scope=scope))
+            elif not hook.get("is_active") and reactivate:
+                self._call_bigcommerce("update_webhook", hook["id"], {"is_active": True})
+                report.append(_("%(scope)s: reactivated", scope=scope))
+            elif not hook.get("is_active"):
+                report.append(_("%(scope)s: inactive (use Repair Webhooks)", scope=scope))
+            else:
+                report.append(_("%(scope)s: active", scope=scope))
+        self.webhook_status = _("Destination: %(url)s", url=destination) + "\n" + "\n".join(report)
+        self.env["marketplace.log"]._log(self.marketplace_instance_id, self.webhook_status, operation="webhooks")
+        return True

@@ -1,0 +1,107 @@
+import threading
+
+from psycopg2 import errors as pg_errors
+
+from odoo import SUPERUSER_ID, Command, api
+from odoo.sql_db import db_connect
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
+
+from .common import CLIENT_SECRET, start_sandbox
+
+
+@tagged("post_install", "-at_install")
+class TestOrderImportConcurrency(TransactionCase):
+    """Two workers importing the same order at the same moment, each on its own database
+    connection: one sale order results, and the loser fails with an error the queue retries.
+
+    Other connections cannot see the test transaction, so the store and products are
+    committed through a separate connection and removed afterwards.
+    """
+
+    def _real_env(self, cr):
+        return api.Environment(cr, SUPERUSER_ID, {})
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox = start_sandbox(port=0, client_secret=CLIENT_SECRET)
+        self.addCleanup(self.sandbox.stop)
+        with db_connect(self.env.cr.dbname).cursor() as cr:
+            env = self._real_env(cr)
+            # Taxes need the company's country.
+            self.company_country_id = env.company.country_id.id
+            env.company.country_id = env.ref("base.us")
+            instance = env["bc.instance"].create({
+                "name": "Concurrency Store", "store_hash": self.sandbox.store_hash, "access_token": self.sandbox.access_token,
+                "client_secret": CLIENT_SECRET, "api_url": self.sandbox.url,
+            })
+            self.instance_id = instance.id
+            self.product_ids = env["product.product"].create([
+                {"name": sku, "default_code": sku, "type": "consu", "taxes_id": [Command.clear()]}
+                for sku in ("TSHIRT-M", "SKILLET-10", "MUG")]).ids
+            _job, lines = env["marketplace.queue.line"]._enqueue(
+                instance.marketplace_instance_id, "bigcommerce_import_order",
+                [{"external_id": "103", "payload": {"order_id": 103, "requested": True}}])
+            self.line_id = lines.id
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        with db_connect(self.env.cr.dbname).cursor() as cr:
+            env = self._real_env(cr)
+            orders = env["sale.order"].search([("bigcommerce_instance_id", "=", self.instance_id)])
+            partners = orders.partner_id | orders.partner_invoice_id | orders.partner_shipping_id
+            orders.unlink()
+            instance = env["bc.instance"].browse(self.instance_id)
+            instance_created = instance.create_date
+            products = env["product.product"].browse(self.product_ids)
+            service_products = instance.shipping_product_id | instance.custom_product_id | instance.discount_product_id
+            taxes = env["account.tax"].search([("name", "like", "BigCommerce %")])
+            instance.unlink()
+            (products | service_products).product_tmpl_id.unlink()
+            partners.exists().unlink()
+            tax_groups = taxes.tax_group_id.filtered(lambda group: group.create_date >= instance_created)
+            taxes.unlink()
+            tax_groups.exists().unlink()
+            env.company.country_id = self.company_country_id
+
+    @mute_logger("odoo.sql_db")  # the losing INSERT is logged as a bad query before it is retried
+    def test_two_workers_on_one_order_make_one_sale_order(self):
+        start = threading.Barrier(2)
+        outcomes = []
+
+        def worker(cr):
+            # The main thread builds the environment: it holds the registry lock.
+            env = self._real_env(cr)
+            instance = env["bc.instance"].browse(self.instance_id)
+            line = env["marketplace.queue.line"].browse(self.line_id)
+
+            def run():
+                with cr:
+                    try:
+                        start.wait()
+                        order = instance._bigcommerce_import_order({"order_id": 103, "requested": True}, line)
+                        cr.commit()
+                        outcomes.append(("created", order.id))
+                    except Exception as error:  # noqa: BLE001 - the assertion below says which
+                        cr.rollback()
+                        outcomes.append(("failed", error))
+            return run
+
+        threads = [threading.Thread(target=worker(db_connect(self.env.cr.dbname).cursor())) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        kinds = sorted(kind for kind, _value in outcomes)
+        self.assertEqual(kinds, ["created", "failed"], outcomes)
+        error = next(value for kind, value in outcomes if kind == "failed")
+        self.assertIsInstance(error, (pg_errors.UniqueViolation, pg_errors.SerializationFailure))
+        # The queue's retry of the loser then finds the order and updates it.
+        with db_connect(self.env.cr.dbname).cursor() as cr:
+            env = self._real_env(cr)
+            instance = env["bc.instance"].browse(self.instance_id)
+            instance._bigcommerce_import_order({"order_id": 103, "requested": True},
+                                               env["marketplace.queue.line"].browse(self.line_id))
+            cr.commit()
+            self.assertEqual(env["sale.order"].search_count([("bigcommerce_instance_id", "=", self.instance_id),
+                                                            ("bigcommerce_order_id", "=", "103")]), 1)

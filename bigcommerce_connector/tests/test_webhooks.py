@@ -1,0 +1,89 @@
+import hashlib
+import json
+import time
+import uuid
+
+from odoo.tests import HttpCase, tagged
+
+from ..bigcommerce.webhooks import sign_webhook
+from .common import CLIENT_SECRET, BigCommerceOrderMixin
+
+
+@tagged("post_install", "-at_install")
+class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setUpBigCommerce()
+
+    def event(self, order_id, delivery, scope="store/order/updated"):
+        data = {"type": "order", "id": order_id}
+        return {"scope": scope, "store_id": "1000001", "data": data, "created_at": int(time.time()),
+                "producer": f"stores/{self.sandbox.store_hash}",
+                "hash": hashlib.sha1(f"{order_id}/{delivery}".encode()).hexdigest()}
+
+    def deliver(self, payload, secret=CLIENT_SECRET, signed=True):
+        raw = json.dumps(payload).encode()
+        headers = {"Content-Type": "application/json"}
+        if signed:
+            headers.update(sign_webhook(raw, secret, f"msg_{uuid.uuid4().hex}", time.time()))
+        return self.url_open(f"/bigcommerce/webhook/{self.instance.id}", data=raw, headers=headers)
+
+    def order_lines(self, order_id):
+        return self.Line.search([("operation", "=", "bigcommerce_import_order"), ("external_id", "=", str(order_id))])
+
+    def test_forged_or_unsigned_webhooks_are_rejected_and_nothing_is_queued(self):
+        self.assertEqual(self.deliver(self.event(103, 1), secret="not-the-secret").status_code, 401)
+        self.assertEqual(self.deliver(self.event(103, 2), signed=False).status_code, 401)
+        self.instance.client_secret = False
+        self.assertEqual(self.deliver(self.event(103, 3)).status_code, 401, "no secret: nothing can be trusted")
+        self.assertFalse(self.order_lines(103))
+        self.assertFalse(self.env["bc.webhook.event"].search([("instance_id", "=", self.instance.id)]))
+
+    def test_fifty_deliveries_and_a_poll_give_one_sale_order(self):
+        self.add_workflow("captured", confirm_order=True)
+        for delivery in range(50):
+            self.assertEqual(self.deliver(self.event(103, delivery)).status_code, 200)
+            if delivery % 10 == 9:
+                self.run_queue()
+        self.instance._cron_import_orders()
+        self.run_queue()
+        sale_order = self.sale_order(103)
+        self.assertEqual(len(sale_order), 1)
+        self.assertEqual(sale_order.state, "sale")
+        self.assertEqual(len(sale_order.picking_ids), 1, "updates do not deliver twice")
+        self.assertTotalsEqualBigCommerce(sale_order, 103)
+        self.assertEqual(set(self.order_lines(103).mapped("state")), {"done"})
+
+    def test_redelivered_event_is_queued_once(self):
+        self.assertEqual(self.deliver(self.event(104, "same")).status_code, 200)
+        self.run_queue()
+        self.assertEqual(self.deliver(self.event(104, "same")).status_code, 200)
+        self.assertEqual(len(self.order_lines(104)), 1)
+
+    def test_other_scopes_are_acknowledged_and_ignored(self):
+        payload = self.event(104, 1, scope="store/product/updated")
+        payload["data"]["type"] = "product"
+        self.assertEqual(self.deliver(payload).status_code, 200)
+        self.assertFalse(self.order_lines(104))
+
+    def test_register_then_repair_webhooks(self):
+        self.instance.action_register_webhooks()
+        destination = self.instance._bigcommerce_webhook_url()
+        hooks = [hook for hook in self.instance._call_bigcommerce("iter_webhooks") if hook["destination"] == destination]
+        self.assertEqual(sorted(hook["scope"] for hook in hooks),
+                         ["store/order/created", "store/order/statusUpdated", "store/order/updated"])
+        self.assertTrue(destination.endswith(f"/bigcommerce/webhook/{self.instance.id}"))
+        self.instance.action_register_webhooks()
+        hooks_again = [hook for hook in self.instance._call_bigcommerce("iter_webhooks") if hook["destination"] == destination]
+        self.assertEqual(len(hooks_again), 3, "registering twice creates nothing more")
+        # BigCommerce deactivates a hook after 48 hours of failed deliveries.
+        self.instance._call_bigcommerce("update_webhook", hooks[0]["id"], {"is_active": False})
+        self.instance.action_register_webhooks()
+        self.assertIn("inactive (use Repair Webhooks)", self.instance.webhook_status)
+        self.instance.action_repair_webhooks()
+        self.assertIn("reactivated", self.instance.webhook_status)
+        states = [hook["is_active"] for hook in self.instance._call_bigcommerce("iter_webhooks")
+                  if hook["destination"] == destination]
+        self.assertEqual(states, [True, True, True])
