@@ -73,7 +73,6 @@ class BigCommerceInstance(models.Model):
     def _cron_import_orders(self):
         for instance in self._syncing_instances():
             instance._bigcommerce_poll_orders()
-        return instances
 
     def _bigcommerce_poll_orders(self):
         """Queue the orders modified since the watermark, then move the watermark to the
