@@ -13,6 +13,7 @@
         "views/bc_instance_views.xml",
         "views/bc_financial_workflow_views.xml",
         "views/sale_order_views.xml",
+        "views/bc_product_binding_views.xml",
         "views/bigcommerce_menus.xml",
     ],
     "assets": {

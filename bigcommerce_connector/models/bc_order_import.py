@@ -346,26 +346,48 @@ class BigCommerceInstance(models.Model):
 
     # ------------------------------------------------------------------ lines
     def _bigcommerce_products(self, bc_order):
-        """{sku: product} for the catalog lines; a UserError naming every SKU Odoo lacks."""
-        skus = {line.sku for line in bc_order.lines if line.kind in ("product", "custom") and line.sku}
-        products = self.env["product.product"].search([
-            ("default_code", "in", list(skus)), ("company_id", "in", [False, self.company_id.id])])
-        by_sku = {}
-        for product in products:
-            by_sku.setdefault(product.default_code, product)
-        missing = [line for line in bc_order.lines if line.kind == "product" and line.sku not in by_sku]
-        if any(line.kind == "product" and not line.sku for line in bc_order.lines):
+        """{order product id: Odoo product} for the catalog and custom lines.
+
+        A product is found by its BigCommerce product and variant id (the store's product
+        mappings), then by SKU (Internal Reference), and a SKU match is remembered as a
+        mapping. A UserError names every catalog SKU Odoo lacks."""
+        lines = [line for line in bc_order.lines if line.kind in ("product", "custom")]
+        if any(line.kind == "product" and not line.sku for line in lines):
             raise UserError(_("BigCommerce order #%(id)s has a catalog product without SKU: give it a SKU in "
                               "BigCommerce, then use Retry on this queue line.", id=bc_order.order_id))
+        Binding = self.env["bc.product.binding"]
+        bindings = Binding.search([("instance_id", "=", self.id),
+                                   ("bc_variant_id", "in", [line.variant_id for line in lines if line.variant_id])])
+        by_variant = {(binding.bc_product_id, binding.bc_variant_id): binding.product_id for binding in bindings}
+        found = {line.order_product_id: by_variant[line.product_id, line.variant_id]
+                 for line in lines if (line.product_id, line.variant_id) in by_variant}
+        unbound = [line for line in lines if line.order_product_id not in found and line.sku]
+        by_sku = {}
+        for product in self.env["product.product"].search([
+                ("default_code", "in", list({line.sku for line in unbound})),
+                ("company_id", "in", [False, self.company_id.id])]):
+            by_sku.setdefault(product.default_code, product)
+        new_bindings = {}
+        for line in unbound:
+            product = by_sku.get(line.sku)
+            if not product:
+                continue
+            found[line.order_product_id] = product
+            if line.kind == "product" and line.product_id and line.variant_id:
+                new_bindings[line.product_id, line.variant_id] = {
+                    "instance_id": self.id, "product_id": product.id, "bc_product_id": line.product_id,
+                    "bc_variant_id": line.variant_id, "sku": line.sku}
+        Binding.create(list(new_bindings.values()))
+        missing = [line for line in lines if line.kind == "product" and line.order_product_id not in found]
         if missing:
             raise UserError(_(
                 "No Odoo product has the SKU %(skus)s (BigCommerce order #%(id)s). Create the product with this "
                 "Internal Reference, or import it from BigCommerce, then use Retry on this queue line.",
                 skus=", ".join(f"“{line.sku}” ({line.name})" for line in missing), id=bc_order.order_id))
-        return by_sku
+        return found
 
     def _bigcommerce_line_vals(self, bc_line, products, taxes):
-        product = products.get(bc_line.sku) if bc_line.kind in ("product", "custom") else None
+        product = products.get(bc_line.order_product_id) if bc_line.kind in ("product", "custom") else None
         if not product:
             product = self._bigcommerce_service_product(bc_line.kind)
         name = f"{bc_line.name} ({bc_line.options})" if bc_line.options else bc_line.name

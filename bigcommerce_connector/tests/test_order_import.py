@@ -129,6 +129,18 @@ class TestOrderImport(BigCommerceOrderCase):
         self.assertEqual(line.state, "done")
         self.assertTotalsEqualBigCommerce(self.sale_order(103), 103)
 
+    def test_products_are_found_by_their_bigcommerce_ids_once_mapped(self):
+        self.import_orders(103)
+        binding = self.env["bc.product.binding"].search([
+            ("instance_id", "=", self.instance.id), ("product_id", "=", self.products["MUG"].id)])
+        self.assertEqual((binding.bc_product_id, binding.bc_variant_id, binding.sku), (76, 179, "MUG"),
+                         "a SKU match is remembered as a mapping")
+        # The merchant changes the Internal Reference in Odoo: later orders still find the mug.
+        self.products["MUG"].default_code = "MUG-OLD-REF"
+        sale_order = self.import_orders(112)
+        self.assertIn(self.products["MUG"], sale_order.order_line.product_id)
+        self.assertTotalsEqualBigCommerce(sale_order, 112)
+
     def test_poll_queues_orders_in_import_statuses_and_advances_the_watermark(self):
         self.instance.import_status_ids = self.instance.order_status_ids.filtered(lambda s: s.bc_id == "11")
         self.instance._cron_import_orders()
