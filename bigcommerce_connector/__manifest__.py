@@ -4,7 +4,7 @@
     "summary": "Import BigCommerce orders, customers and catalog; sync stock, prices, shipments and refunds",
     "category": "Sales/Sales",
     "license": "LGPL-3",
-    "depends": ["base_marketplace", "sale_stock", "account"],
+    "depends": ["base_marketplace", "sale_stock", "stock_delivery", "account"],
     "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/ir.model.access.csv",

@@ -80,11 +80,13 @@ class MarketplaceQueueLine(models.Model):
 
     # ------------------------------------------------------------------ enqueue
     @api.model
-    def _enqueue(self, instance, operation, items, job_name=None, job=None):
+    def _enqueue(self, instance, operation, items, job_name=None, job=None, reuse_job=False):
         """Queue one line per item ``{"external_id", "payload", "name"}`` and wake the cron.
 
         An item whose (instance, operation, external id) already has a pending or
         processing line is not queued again; that line is returned instead.
+        ``reuse_job``: add the lines to the latest job of that name, so that events
+        arriving one by one (webhooks, validated deliveries) share e.g. a job a day.
         Returns (job or empty recordset, lines created or already open).
         """
         by_external_id = {}
@@ -94,6 +96,10 @@ class MarketplaceQueueLine(models.Model):
         to_create = [item for ext_id, item in by_external_id.items() if ext_id not in existing.mapped("external_id")]
         if not to_create:
             return self.env["marketplace.queue.job"], existing
+        if not job and reuse_job:
+            job = self.env["marketplace.queue.job"].search([
+                ("instance_id", "=", instance.id), ("operation", "=", operation), ("name", "=", job_name or operation),
+            ], order="id desc", limit=1)
         if not job:
             job = self.env["marketplace.queue.job"].create({
                 "name": job_name or operation,

@@ -170,6 +170,26 @@ class TestQueue(MarketplaceQueueCase):
         action = wizard._notify_jobs(job)
         self.assertEqual(action["params"]["links"][0]["url"], f"/odoo/marketplace-jobs/{job.id}")
 
+    def test_events_arriving_one_by_one_share_a_job(self):
+        first_job, _lines = self.enqueue("A", reuse_job=True)
+        second_job, _lines = self.enqueue("B", reuse_job=True)
+        self.assertEqual(first_job, second_job)
+        self.assertEqual(first_job.line_count, 2)
+        other_job, _lines = self.enqueue("C")
+        self.assertNotEqual(other_job, first_job, "without reuse_job every enqueue has its own job")
+
+    def test_old_logs_and_finished_jobs_are_vacuumed(self):
+        with self.handler(lambda line, payload: None):
+            done_job, _lines = self.enqueue("A")
+            self.run_queue()
+        open_job, _lines = self.enqueue("B")
+        self.env.cr.execute("UPDATE marketplace_queue_job SET create_date = now() - interval '11 days' WHERE id IN %s",
+                            [(done_job.id, open_job.id)])
+        self.instance.log_retention_days = 10
+        self.env["marketplace.log"]._gc_marketplace_logs()
+        self.assertFalse(done_job.exists())
+        self.assertTrue(open_job.exists(), "a job with open lines is kept whatever its age")
+
     def test_old_logs_are_vacuumed(self):
         self.instance.log_retention_days = 10
         log = self.env["marketplace.log"]._log(self.instance, "Imported order 1")

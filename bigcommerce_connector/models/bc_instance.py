@@ -16,6 +16,7 @@ SCHEDULED_ACTIONS = [
     ("import_orders", "Import Orders", "_cron_import_orders", 15, "minutes"),
     ("export_stock", "Export Stock", "_cron_export_stock", 30, "minutes"),
     ("export_prices", "Export Prices", "_cron_export_prices", 1, "days"),
+    ("update_order_status", "Update Order Status", "_cron_update_order_status", 1, "hours"),
 ]
 INTERVAL_TYPES = [("minutes", "Minutes"), ("hours", "Hours"), ("days", "Days"), ("weeks", "Weeks"), ("months", "Months")]
 REFERENCE_KINDS = ("order_statuses", "channels", "locations", "tax_classes", "categories", "brands", "currencies")
@@ -132,6 +133,12 @@ class BigCommerceInstance(models.Model):
     export_prices_active = fields.Boolean(string="Export Prices Active", compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["export_prices"])
     export_prices_lastcall = fields.Datetime(string="Last Price Export", compute="_compute_cron_settings")
     export_prices_nextcall = fields.Datetime(string="Next Price Export", compute="_compute_cron_settings")
+    cron_update_order_status_id = fields.Many2one("ir.cron", string="Update Order Status Action", readonly=True, copy=False)
+    update_order_status_interval_number = fields.Integer(string="Update Order Status Every", compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["update_order_status"])
+    update_order_status_interval_type = fields.Selection(INTERVAL_TYPES, compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["update_order_status"])
+    update_order_status_active = fields.Boolean(string="Update Order Status Active", compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["update_order_status"])
+    update_order_status_lastcall = fields.Datetime(string="Last Order Status Update", compute="_compute_cron_settings")
+    update_order_status_nextcall = fields.Datetime(string="Next Order Status Update", compute="_compute_cron_settings")
 
     log_count = fields.Integer(compute="_compute_counts")
     job_count = fields.Integer(compute="_compute_counts")
@@ -400,6 +407,18 @@ class BigCommerceInstance(models.Model):
                     "active": instance.active,
                     "user_id": self.env.ref("base.user_root").id,
                 })
+
+    def _cron_update_order_status(self):
+        """Safety net: queue the shipments of done deliveries that never reached the queue."""
+        for instance in self._syncing_instances():
+            pickings = self.env["stock.picking"].search([
+                ("sale_id.bigcommerce_instance_id", "=", instance.id), ("state", "=", "done"),
+                ("picking_type_code", "=", "outgoing"), ("bigcommerce_shipped_in_store", "=", False),
+                ("bigcommerce_shipment_ids", "=", False)])
+            queued = self.env["marketplace.queue.line"].search([
+                ("instance_id", "=", instance.marketplace_instance_id.id), ("operation", "=", "bigcommerce_export_shipment"),
+                ("external_id", "in", [str(picking_id) for picking_id in pickings.ids])])
+            (pickings - pickings.browse(int(line.external_id) for line in queued))._bigcommerce_queue_shipments()
 
     def _syncing_instances(self):
         """The stores scheduled actions work for: confirmed and not archived."""

@@ -116,14 +116,14 @@ class BigCommerceInstance(models.Model):
             self.marketplace_instance_id, IMPORT_ORDER_OPERATION, items, job_name=job_name)
         return job
 
-    def _bigcommerce_enqueue_order_ids(self, order_ids, job_name, requested=False):
+    def _bigcommerce_enqueue_order_ids(self, order_ids, job_name, requested=False, reuse_job=False):
         """Queue orders by id; processing fetches each. ``requested``: the user asked for these
         orders by number, so they are imported whatever their status."""
         self.ensure_one()
         items = [{"external_id": str(order_id), "name": self.env._("Order #%(id)s", id=order_id),
                   "payload": {"order_id": order_id, "requested": requested}} for order_id in order_ids]
         job, lines = self.env["marketplace.queue.line"]._enqueue(
-            self.marketplace_instance_id, IMPORT_ORDER_OPERATION, items, job_name=job_name)
+            self.marketplace_instance_id, IMPORT_ORDER_OPERATION, items, job_name=job_name, reuse_job=reuse_job)
         # An order already waiting with the listing's JSON is fetched again: the new request is newer.
         lines.filtered(lambda line: line.state == "pending")._bigcommerce_refetch_payload(requested)
         return job
@@ -147,8 +147,9 @@ class BigCommerceInstance(models.Model):
         if event_hash and not self.env["bc.webhook.event"]._record_first_delivery(
                 self, str(event_hash), payload.get("scope"), str(order_id)):
             return False
-        self._bigcommerce_enqueue_order_ids([order_id], _("Webhook %(scope)s from %(store)s",
-                                                          scope=payload["scope"], store=self.name))
+        # One job a day gathers the webhooks of a store, not one job per delivery.
+        self._bigcommerce_enqueue_order_ids([order_id], _("Order webhooks from %(store)s, %(day)s", store=self.name,
+                                                          day=fields.Date.context_today(self)), reuse_job=True)
         return True
 
     # ------------------------------------------------------------------ processing
@@ -604,7 +605,8 @@ class BigCommerceInstance(models.Model):
                 move.picked = not float_is_zero(quantity, precision_rounding=rounding)
                 to_validate = to_validate or move.picked
             if to_validate:
-                picking.with_context(skip_backorder=True, picking_ids_not_to_backorder=[]).button_validate()
+                picking.with_context(skip_backorder=True, picking_ids_not_to_backorder=[],
+                                     bigcommerce_shipped_in_store=True).button_validate()
                 validated |= picking
         if validated:
             line._log(_("%(order)s: delivered %(pickings)s as shipped in BigCommerce.", order=sale_order.name,

@@ -51,3 +51,14 @@ class MarketplaceQueueLine(models.Model):
                 previous = {}
             was_requested = isinstance(previous, dict) and bool(previous.get("requested"))
             line.payload = json.dumps({"order_id": int(line.external_id), "requested": requested or was_requested})
+
+    @requires_keys("picking_id")
+    def _process_bigcommerce_export_shipment(self, payload):
+        picking = self.env["stock.picking"].browse(payload["picking_id"]).exists()
+        if not picking:
+            raise UserError(_("This delivery no longer exists in Odoo; cancel the line."))
+        picking._bigcommerce_export_shipment()
+        self._log(_("%(delivery)s: BigCommerce shipment(s) %(shipments)s.", delivery=picking.name,
+                    shipments=picking.bigcommerce_shipment_ids or _("none (nothing delivered on BigCommerce lines)")),
+                  record=picking)
+        return picking

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
 
 from ..bigcommerce.workflows import PAYMENT_STATUSES
 
@@ -21,10 +21,30 @@ class SaleOrder(models.Model):
         string="Totals Differ from BigCommerce", readonly=True, copy=False,
         help="Set when Odoo's totals differ from BigCommerce's by more than rounding: check taxes and prices.")
 
+    bigcommerce_shipments_pending = fields.Boolean(
+        compute="_compute_bigcommerce_shipments_pending",
+        help="Some done deliveries have not reached BigCommerce yet.")
+
     _sql_constraints = [
         ("bigcommerce_order_unique", "UNIQUE(bigcommerce_instance_id, bigcommerce_order_id)",
          "This BigCommerce order is already imported for the store."),
     ]
+
+
+    @api.depends("picking_ids.state", "picking_ids.bigcommerce_shipment_ids")
+    def _compute_bigcommerce_shipments_pending(self):
+        for order in self:
+            order.bigcommerce_shipments_pending = bool(order.picking_ids._bigcommerce_shipments_to_send())
+
+    def action_bigcommerce_update_order_status(self):
+        """Send the done deliveries to BigCommerce as shipments now (and again after a failure)."""
+        pickings = self.picking_ids._bigcommerce_shipments_to_send()
+        lines = self.env["marketplace.queue.line"].search([
+            ("operation", "=", "bigcommerce_export_shipment"), ("state", "=", "failed"),
+            ("external_id", "in", [str(picking_id) for picking_id in pickings.ids])])
+        lines.action_retry()
+        jobs = pickings._bigcommerce_queue_shipments() | lines.job_id
+        return self.env["marketplace.operation.wizard"]._notify_jobs(jobs)
 
 
 class SaleOrderLine(models.Model):

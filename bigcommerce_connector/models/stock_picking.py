@@ -1,9 +1,85 @@
-from odoo import models
+from collections import defaultdict
+
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+from ..bigcommerce.shipments import ShipmentError, existing_shipments, shipment_payloads
+
+EXPORT_SHIPMENT_OPERATION = "bigcommerce_export_shipment"
 
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
 
+    bigcommerce_shipment_ids = fields.Char(string="BigCommerce Shipments", readonly=True, copy=False,
+                                           help="Ids of the BigCommerce shipments made for this delivery.")
+    bigcommerce_shipped_in_store = fields.Boolean(
+        string="Shipped in BigCommerce", readonly=True, copy=False,
+        help="Delivered in Odoo because BigCommerce reported it shipped: nothing to send back.")
+
     def _send_confirmation_email(self):
-        # BigCommerce already told the customer when it shipped; a second email from Odoo would confuse them.
+        # BigCommerce tells the customer when it ships; a second email from Odoo would confuse them.
         return super(StockPicking, self.filtered(lambda picking: not picking.sale_id.bigcommerce_order_id))._send_confirmation_email()
+
+    def _action_done(self):
+        result = super()._action_done()
+        bigcommerce_deliveries = self.filtered(lambda picking: picking.sale_id.bigcommerce_order_id)
+        if self.env.context.get("bigcommerce_shipped_in_store"):
+            bigcommerce_deliveries.bigcommerce_shipped_in_store = True
+        else:
+            bigcommerce_deliveries._bigcommerce_queue_shipments()
+        return result
+
+    def _bigcommerce_shipments_to_send(self):
+        return self.filtered(lambda picking: picking.state == "done" and picking.picking_type_code == "outgoing"
+                             and picking.sale_id.bigcommerce_order_id and not picking.bigcommerce_shipped_in_store
+                             and not picking.bigcommerce_shipment_ids)
+
+    def _bigcommerce_queue_shipments(self):
+        """Queue a shipment export per delivery: a BigCommerce failure then shows on the queue and can be
+        retried, instead of rolling back the validation in Odoo."""
+        jobs = self.env["marketplace.queue.job"]
+        by_store = defaultdict(lambda: self.browse())
+        for picking in self._bigcommerce_shipments_to_send():
+            by_store[picking.sale_id.bigcommerce_instance_id] |= picking
+        for instance, pickings in by_store.items():
+            job, _lines = self.env["marketplace.queue.line"]._enqueue(
+                instance.marketplace_instance_id, EXPORT_SHIPMENT_OPERATION,
+                [{"external_id": str(picking.id), "name": picking.name, "payload": {"picking_id": picking.id}}
+                 for picking in pickings],
+                job_name=_("Shipments to %(store)s, %(day)s", store=instance.name, day=fields.Date.context_today(self)),
+                reuse_job=True,
+            )
+            jobs |= job
+        return jobs
+
+    def _bigcommerce_export_shipment(self):
+        """Create this delivery's shipments in BigCommerce (one per shipping address), unless a
+        previous attempt already did. Returns the BigCommerce shipments."""
+        self.ensure_one()
+        order = self.sale_id
+        items = defaultdict(list)
+        for move in self.move_ids.filtered(lambda move: move.state == "done" and move.sale_line_id.bigcommerce_order_product_id):
+            line = move.sale_line_id
+            quantity = move.product_uom._compute_quantity(move.quantity, line.product_uom)
+            items[line.bigcommerce_order_address_id].append((line.bigcommerce_order_product_id, quantity))
+        try:
+            payloads = shipment_payloads(items, self.name, tracking_number=self.carrier_tracking_ref or "",
+                                         shipping_method=self.carrier_id.name or "")
+        except ShipmentError as error:
+            raise UserError(str(error)) from None
+        client = order.bigcommerce_instance_id._bigcommerce_client()
+        try:
+            done = existing_shipments(client.iter_order_shipments(order.bigcommerce_order_id), self.name)
+            done_addresses = {shipment.get("order_address_id") for shipment in done}
+            shipments = list(done) + [client.create_shipment(order.bigcommerce_order_id, payload)
+                                      for payload in payloads if payload["order_address_id"] not in done_addresses]
+        finally:
+            client.close()
+        self.bigcommerce_shipment_ids = ", ".join(str(shipment["id"]) for shipment in shipments)
+        if shipments:
+            order.message_post(body=_(
+                "Delivery %(delivery)s sent to BigCommerce as shipment %(shipments)s%(tracking)s.",
+                delivery=self.name, shipments=self.bigcommerce_shipment_ids,
+                tracking=_(" (tracking %s)", self.carrier_tracking_ref) if self.carrier_tracking_ref else ""))
+        return shipments

@@ -5,3 +5,4 @@ from . import test_catalog_sync
 from . import test_order_import
 from . import test_webhooks
 from . import test_order_concurrency
+from . import test_shipment_export

@@ -109,7 +109,7 @@ class TestInstanceConfirm(BigCommerceSandboxCase):
         (self.instance | other).action_confirm()
         crons = self.instance.cron_import_orders_id | other.cron_import_orders_id
         self.assertEqual(len(crons), 2)
-        self.assertEqual(len(self.instance._crons()), 3, "import orders, export stock, export prices")
+        self.assertEqual(len(self.instance._crons()), 4, "import orders, export stock, export prices, update order status")
         self.assertTrue(all(crons.mapped("active")))
         self.assertEqual((crons[0].interval_number, crons[0].interval_type), (15, "minutes"))
         self.instance.write({"import_orders_interval_number": 5, "import_orders_interval_type": "minutes"})
