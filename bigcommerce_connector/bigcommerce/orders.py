@@ -51,6 +51,10 @@ _NOT_EMBEDDED = ("order {}: its products are not embedded; fetch it with "
                  "include=consignments.line_items&consignment_structure=object or pass products")
 
 
+# BigCommerce order status ids (O2#getOrderStatuses).
+STATUS_SHIPPED, STATUS_AWAITING_PAYMENT, STATUS_COMPLETED, STATUS_AWAITING_FULFILLMENT = 2, 7, 10, 11
+
+
 @dataclass(frozen=True)
 class OrderLine:
     """One sale order line. ``tax_amount`` is BigCommerce's own figure for what the line

@@ -5,11 +5,11 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..bigcommerce.client import DEFAULT_API_URL, BigCommerceClient
 from ..bigcommerce.errors import BigCommerceError
+from ..bigcommerce.orders import STATUS_AWAITING_FULFILLMENT
 from ..bigcommerce.store import STORE_HASH_HELP, categories_parents_first, parse_store_hash
 
 _logger = logging.getLogger(__name__)
 
-AWAITING_FULFILLMENT = "11"
 REQUEST_TIMEOUT_SECONDS = 60
 # The scheduled actions every confirmed store gets: (key, name, method, interval number, interval type).
 SCHEDULED_ACTIONS = [
@@ -288,7 +288,7 @@ class BigCommerceInstance(models.Model):
                 raise UserError(_("The store %(store)s has no inventory location yet. Create one in BigCommerce "
                                   "(Settings › Inventory › Locations), then click Confirm again.", store=instance.name))
             if not instance.import_status_ids:
-                instance.import_status_ids = instance.order_status_ids.filtered(lambda s: s.bc_id == AWAITING_FULFILLMENT)
+                instance.import_status_ids = instance.order_status_ids.filtered(lambda s: s.bc_id == str(STATUS_AWAITING_FULFILLMENT))
             instance._ensure_scheduled_actions()
             instance.state = "confirmed"
             self.env["marketplace.log"]._log(

@@ -1,6 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_repr
+from odoo.tools import float_compare, float_repr
 
 from ..bigcommerce.catalog_sync import price_updates, stock_adjustments
 
@@ -38,6 +38,17 @@ class BigCommerceInstance(models.Model):
         )
         return job
 
+    def _queue_stock_import(self):
+        self.ensure_one()
+        locations = self.location_ids.filtered("import_stock")
+        job, _lines = self.env["marketplace.queue.line"]._enqueue(
+            self.marketplace_instance_id, "bigcommerce_import_stock",
+            [{"external_id": location.bc_id, "name": location.name, "payload": {"location_id": location.id}}
+             for location in locations],
+            job_name=_("Import stock from %(store)s", store=self.name),
+        )
+        return job
+
     def _queue_price_export(self):
         self.ensure_one()
         job, _lines = self.env["marketplace.queue.line"]._enqueue(
@@ -70,6 +81,35 @@ class BigCommerceInstance(models.Model):
         finally:
             client.close()
         return len(adjustments), len(products)
+
+    def _import_stock(self, location):
+        """Set the warehouse's on-hand quantity of each product BigCommerce tracks at ``location``
+        (matched by SKU) to BigCommerce's, through inventory adjustments; returns (adjusted, known)."""
+        warehouse = location.warehouse_id or self.warehouse_id
+        if not warehouse:
+            raise UserError(_("Choose the Odoo warehouse of the BigCommerce location %(location)s "
+                              "(store %(store)s, Stock tab), then retry.", location=location.name, store=self.name))
+        client = self._bigcommerce_client()
+        try:
+            items = list(client.iter_location_inventory(location.bc_id))
+        finally:
+            client.close()
+        products = self._products_by_sku((item.get("identity") or {}).get("sku") for item in items)
+        stock_location = warehouse.lot_stock_id
+        Quant = self.env["stock.quant"].with_context(inventory_mode=True)
+        adjusted = 0
+        for item in items:
+            product = products.get((item.get("identity") or {}).get("sku"))
+            if not product or not product.is_storable:
+                continue
+            quantity = item.get("total_inventory_onhand") or 0
+            on_hand = product.with_context(location=stock_location.id).qty_available
+            if float_compare(on_hand, quantity, precision_rounding=product.uom_id.rounding) == 0:
+                continue
+            Quant.create({"product_id": product.id, "location_id": stock_location.id,
+                          "inventory_quantity": quantity}).action_apply_inventory()
+            adjusted += 1
+        return adjusted, len(products)
 
     def _export_prices(self):
         """Send variant prices from the store's pricelist where they differ; returns the number updated."""

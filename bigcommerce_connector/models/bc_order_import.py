@@ -12,6 +12,7 @@ from odoo.tools import SQL, float_is_zero
 
 from ..bigcommerce.errors import BigCommerceError, NotFoundError
 from ..bigcommerce.orders import (
+    STATUS_COMPLETED, STATUS_SHIPPED,
     can_update_addresses, delivery_groups, map_order, order_changes, order_snapshot, parse_datetime,
     totals_difference,
 )
@@ -26,7 +27,7 @@ POLL_OVERLAP = timedelta(minutes=10)
 ORDER_WEBHOOK_SCOPES = ("store/order/created", "store/order/updated", "store/order/statusUpdated")
 WEBHOOK_ROUTE = "/bigcommerce/webhook/%s"
 # Shipped and Completed: everything has left the store, whatever quantity_shipped says (digital goods).
-DELIVERED_STATUS_IDS = (2, 10)
+DELIVERED_STATUS_IDS = (STATUS_SHIPPED, STATUS_COMPLETED)
 # Order line kind -> (instance field holding its product, name of the product created when empty).
 SERVICE_PRODUCTS = {
     "gift_certificate": ("gift_certificate_product_id", "BigCommerce Gift Certificate"),

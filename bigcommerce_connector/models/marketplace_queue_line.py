@@ -62,3 +62,21 @@ class MarketplaceQueueLine(models.Model):
                     shipments=picking.bigcommerce_shipment_ids or _("none (nothing delivered on BigCommerce lines)")),
                   record=picking)
         return picking
+
+    @requires_keys("location_id")
+    def _process_bigcommerce_import_stock(self, payload):
+        location = self.env["bc.location"].browse(payload["location_id"]).exists()
+        if not location:
+            raise UserError(_("This BigCommerce location no longer exists in Odoo; cancel the line."))
+        adjusted, known = self._bigcommerce_instance()._import_stock(location)
+        self._log(_("Stock from %(location)s: %(adjusted)s of %(known)s products adjusted in Odoo.",
+                    location=location.name, adjusted=adjusted, known=known))
+        return location
+
+    @requires_keys("sale_order_id")
+    def _process_bigcommerce_mark_paid(self, payload):
+        sale_order = self.env["sale.order"].browse(payload["sale_order_id"]).exists()
+        if not sale_order:
+            raise UserError(_("This sale order no longer exists in Odoo; cancel the line."))
+        sale_order._bigcommerce_mark_paid(self)
+        return sale_order

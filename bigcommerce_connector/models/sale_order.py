@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 
+from ..bigcommerce.orders import STATUS_AWAITING_FULFILLMENT, STATUS_AWAITING_PAYMENT
 from ..bigcommerce.workflows import PAYMENT_STATUSES
 
 
@@ -45,6 +46,36 @@ class SaleOrder(models.Model):
         lines.action_retry()
         jobs = pickings._bigcommerce_queue_shipments() | lines.job_id
         return self.env["marketplace.operation.wizard"]._notify_jobs(jobs)
+
+
+    def _bigcommerce_queue_mark_paid(self):
+        for order in self.filtered(lambda order: order.bigcommerce_instance_id.mark_order_paid):
+            self.env["marketplace.queue.line"]._enqueue(
+                order.bigcommerce_instance_id.marketplace_instance_id, "bigcommerce_mark_paid",
+                [{"external_id": order.bigcommerce_order_id, "name": order.name, "payload": {"sale_order_id": order.id}}],
+                job_name=_("Paid orders to %(store)s, %(day)s", store=order.bigcommerce_instance_id.name,
+                           day=fields.Date.context_today(self)),
+                reuse_job=True,
+            )
+
+    def _bigcommerce_mark_paid(self, line):
+        """Move an order awaiting payment in BigCommerce to Awaiting Fulfillment, as the merchant
+        does by hand once an offline payment arrived; an order already past that is left alone."""
+        self.ensure_one()
+        client = self.bigcommerce_instance_id._bigcommerce_client()
+        try:
+            order = client.get_order(self.bigcommerce_order_id, include=None)
+            if order["status_id"] != STATUS_AWAITING_PAYMENT:
+                line._log(_("%(order)s: BigCommerce order #%(id)s is “%(status)s”, not awaiting payment: left as it is.",
+                            order=self.name, id=self.bigcommerce_order_id, status=order.get("status")), record=self)
+                return
+            order = client.update_order(self.bigcommerce_order_id, {"status_id": STATUS_AWAITING_FULFILLMENT})
+        finally:
+            client.close()
+        self.bigcommerce_status = order.get("status")
+        self.message_post(body=_("Invoice paid: BigCommerce order #%(id)s marked as paid (now “%(status)s”).",
+                                 id=self.bigcommerce_order_id, status=order.get("status")))
+        line._log(_("%(order)s: marked as paid in BigCommerce.", order=self.name), record=self)
 
 
 class SaleOrderLine(models.Model):

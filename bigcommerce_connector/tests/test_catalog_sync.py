@@ -70,6 +70,22 @@ class TestStockAndPriceExport(BigCommerceSandboxCase):
         self.assertEqual(line.state, "done")
         self.assertIn("1 of 3 variants updated", line.log_ids.message)
 
+    def test_stock_imported_from_a_location_into_its_warehouse(self):
+        east = self.instance.location_ids.filtered(lambda location: location.bc_id == "2")
+        east.write({"import_stock": True, "warehouse_id": self.warehouse.id})
+        self.env["marketplace.operation.wizard"].create({
+            "instance_ids": [(6, 0, self.instance.marketplace_instance_id.ids)], "operation": "bigcommerce_import_stock",
+        }).action_run()
+        self._run_queue()
+        stock = self.warehouse.lot_stock_id
+        self.assertEqual(self.shirt_s.with_context(location=stock.id).qty_available, 10)  # BigCommerce East: 10
+        self.assertEqual(self.shirt_m.with_context(location=stock.id).qty_available, 12)
+        self.assertEqual(self.skillet.with_context(location=stock.id).qty_available, 6)
+        line = self.env["marketplace.queue.line"].search([("operation", "=", "bigcommerce_import_stock")])
+        self.assertEqual(line.state, "done")
+        self.assertIn("2 of 3 products adjusted", line.log_ids.message)
+        self.assertEqual(self.sandbox.state.inventory_transactions, [], "importing changes nothing in BigCommerce")
+
     def test_archived_store_exports_nothing(self):
         self.instance.action_archive()
         self.instance._cron_export_stock()

@@ -14,6 +14,12 @@ REFERENCE_OPERATIONS = {
     "bigcommerce_import_brands": "brands",
     "bigcommerce_import_currencies": "currencies",
 }
+# Operations that queue the store's own job: operation -> bc.instance method.
+STORE_OPERATIONS = {
+    "bigcommerce_import_stock": "_queue_stock_import",
+    "bigcommerce_export_stock": "_queue_stock_export",
+    "bigcommerce_export_prices": "_queue_price_export",
+}
 
 
 class MarketplaceOperationWizard(models.TransientModel):
@@ -28,7 +34,10 @@ class MarketplaceOperationWizard(models.TransientModel):
         ("bigcommerce_import_brands", "Import Brands"),
         ("bigcommerce_import_currencies", "Import Currencies"),
         ("bigcommerce_import_orders", "Import Orders"),
-    ], ondelete={key: "cascade" for key in (*REFERENCE_OPERATIONS, "bigcommerce_import_orders")})
+        ("bigcommerce_import_stock", "Import Stock"),
+        ("bigcommerce_export_stock", "Export Stock"),
+        ("bigcommerce_export_prices", "Export Prices"),
+    ], ondelete={key: "cascade" for key in (*REFERENCE_OPERATIONS, *STORE_OPERATIONS, "bigcommerce_import_orders")})
     bigcommerce_date_from = fields.Datetime(string="Orders Created From")
     bigcommerce_date_to = fields.Datetime(string="Orders Created Until")
     bigcommerce_order_ids = fields.Char(string="Order Numbers",
@@ -44,9 +53,11 @@ class MarketplaceOperationWizard(models.TransientModel):
     def _run_operation(self, instance):
         if self.operation in REFERENCE_OPERATIONS:
             return self._queue_reference_import(instance, REFERENCE_OPERATIONS[self.operation])
+        bc_instance = self.env["bc.instance"].search([("marketplace_instance_id", "=", instance.id)], limit=1)
         if self.operation == "bigcommerce_import_orders":
-            return self._queue_order_import(self.env["bc.instance"].search(
-                [("marketplace_instance_id", "=", instance.id)], limit=1))
+            return self._queue_order_import(bc_instance)
+        if self.operation in STORE_OPERATIONS:
+            return getattr(bc_instance, STORE_OPERATIONS[self.operation])()
         return super()._run_operation(instance)
 
     def _queue_reference_import(self, instance, kind):

@@ -1,0 +1,11 @@
+from odoo import models
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    def _invoice_paid_hook(self):
+        result = super()._invoice_paid_hook()
+        self.filtered(lambda move: move.move_type == "out_invoice").line_ids.sale_line_ids.order_id.filtered(
+            "bigcommerce_order_id")._bigcommerce_queue_mark_paid()
+        return result
