@@ -28,24 +28,21 @@ class BigCommerceInstance(models.Model):
         return self.env["marketplace.operation.wizard"]._notify_jobs(jobs)
 
     def _queue_stock_export(self):
-        self.ensure_one()
-        locations = self.location_ids.filtered("export_stock")
-        job, _lines = self.env["marketplace.queue.line"]._enqueue(
-            self.marketplace_instance_id, "bigcommerce_export_stock",
-            [{"external_id": location.bc_id, "name": location.name, "payload": {"location_id": location.id}}
-             for location in locations],
-            job_name=_("Export stock to %(store)s", store=self.name),
-        )
-        return job
+        return self._queue_location_jobs("bigcommerce_export_stock", "export_stock",
+                                         _("Export stock to %(store)s", store=self.name))
 
     def _queue_stock_import(self):
+        return self._queue_location_jobs("bigcommerce_import_stock", "import_stock",
+                                         _("Import stock from %(store)s", store=self.name))
+
+    def _queue_location_jobs(self, operation, enabled_field, job_name):
+        """One line per location whose ``enabled_field`` flag is set."""
         self.ensure_one()
-        locations = self.location_ids.filtered("import_stock")
         job, _lines = self.env["marketplace.queue.line"]._enqueue(
-            self.marketplace_instance_id, "bigcommerce_import_stock",
+            self.marketplace_instance_id, operation,
             [{"external_id": location.bc_id, "name": location.name, "payload": {"location_id": location.id}}
-             for location in locations],
-            job_name=_("Import stock from %(store)s", store=self.name),
+             for location in self.location_ids.filtered(enabled_field)],
+            job_name=job_name,
         )
         return job
 
@@ -64,12 +61,16 @@ class BigCommerceInstance(models.Model):
             ("default_code", "in", list(skus)), ("company_id", "in", [False, self.company_id.id])])
         return {product.default_code: product for product in products}
 
-    def _export_stock(self, location):
-        """Send this location's changed stock levels; returns the number of items adjusted."""
+    def _location_warehouse(self, location):
         warehouse = location.warehouse_id or self.warehouse_id
         if not warehouse:
             raise UserError(_("Choose the Odoo warehouse of the BigCommerce location %(location)s "
                               "(store %(store)s, Stock tab), then retry.", location=location.name, store=self.name))
+        return warehouse
+
+    def _export_stock(self, location):
+        """Send this location's changed stock levels; returns (adjusted, known)."""
+        warehouse = self._location_warehouse(location)
         client = self._bigcommerce_client()
         try:
             items = list(client.iter_location_inventory(location.bc_id))
@@ -85,10 +86,7 @@ class BigCommerceInstance(models.Model):
     def _import_stock(self, location):
         """Set the warehouse's on-hand quantity of each product BigCommerce tracks at ``location``
         (matched by SKU) to BigCommerce's, through inventory adjustments; returns (adjusted, known)."""
-        warehouse = location.warehouse_id or self.warehouse_id
-        if not warehouse:
-            raise UserError(_("Choose the Odoo warehouse of the BigCommerce location %(location)s "
-                              "(store %(store)s, Stock tab), then retry.", location=location.name, store=self.name))
+        warehouse = self._location_warehouse(location)
         client = self._bigcommerce_client()
         try:
             items = list(client.iter_location_inventory(location.bc_id))

@@ -18,11 +18,16 @@ class MarketplaceQueueLine(models.Model):
     def _process_bigcommerce_import_reference(self, payload):
         self._bigcommerce_instance()._import_reference(payload["kind"])
 
+    def _bigcommerce_record(self, model, record_id, what):
+        """The record a line works on, or a failure saying it is gone."""
+        record = self.env[model].browse(record_id).exists()
+        if not record:
+            raise UserError(_("This %(what)s no longer exists in Odoo; cancel the line.", what=what))
+        return record
+
     @requires_keys("location_id")
     def _process_bigcommerce_export_stock(self, payload):
-        location = self.env["bc.location"].browse(payload["location_id"]).exists()
-        if not location:
-            raise UserError(_("This BigCommerce location no longer exists in Odoo; cancel the line."))
+        location = self._bigcommerce_record("bc.location", payload["location_id"], _("BigCommerce location"))
         adjusted, known = self._bigcommerce_instance()._export_stock(location)
         self._log(_("Stock of %(location)s: %(adjusted)s of %(known)s products updated in BigCommerce.",
                     location=location.name, adjusted=adjusted, known=known))
@@ -54,9 +59,7 @@ class MarketplaceQueueLine(models.Model):
 
     @requires_keys("picking_id")
     def _process_bigcommerce_export_shipment(self, payload):
-        picking = self.env["stock.picking"].browse(payload["picking_id"]).exists()
-        if not picking:
-            raise UserError(_("This delivery no longer exists in Odoo; cancel the line."))
+        picking = self._bigcommerce_record("stock.picking", payload["picking_id"], _("delivery"))
         picking._bigcommerce_export_shipment()
         self._log(_("%(delivery)s: BigCommerce shipment(s) %(shipments)s.", delivery=picking.name,
                     shipments=picking.bigcommerce_shipment_ids or _("none (nothing delivered on BigCommerce lines)")),
@@ -65,9 +68,7 @@ class MarketplaceQueueLine(models.Model):
 
     @requires_keys("location_id")
     def _process_bigcommerce_import_stock(self, payload):
-        location = self.env["bc.location"].browse(payload["location_id"]).exists()
-        if not location:
-            raise UserError(_("This BigCommerce location no longer exists in Odoo; cancel the line."))
+        location = self._bigcommerce_record("bc.location", payload["location_id"], _("BigCommerce location"))
         adjusted, known = self._bigcommerce_instance()._import_stock(location)
         self._log(_("Stock from %(location)s: %(adjusted)s of %(known)s products adjusted in Odoo.",
                     location=location.name, adjusted=adjusted, known=known))
@@ -75,8 +76,6 @@ class MarketplaceQueueLine(models.Model):
 
     @requires_keys("sale_order_id")
     def _process_bigcommerce_mark_paid(self, payload):
-        sale_order = self.env["sale.order"].browse(payload["sale_order_id"]).exists()
-        if not sale_order:
-            raise UserError(_("This sale order no longer exists in Odoo; cancel the line."))
+        sale_order = self._bigcommerce_record("sale.order", payload["sale_order_id"], _("sale order"))
         sale_order._bigcommerce_mark_paid(self)
         return sale_order
