@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from odoo import Command, _, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, float_is_zero
+from odoo.tools import SQL, escape_psql, float_is_zero
 
 from ..bigcommerce.errors import BigCommerceError, NotFoundError
 from ..bigcommerce.orders import (
@@ -261,9 +261,18 @@ class BigCommerceInstance(models.Model):
                 if bc_order.shipping_addresses:
                     vals["partner_shipping_id"] = shipping_contacts[bc_order.shipping_addresses[0].id].id
             else:
-                sale_order._message_log(body=_("The addresses changed in BigCommerce after a delivery was done: "
-                                               "the Odoo order keeps the addresses it was delivered to."))
-        sale_order.write(vals)
+                shipping_contacts = {}
+                message = _("%(order)s: the addresses changed in BigCommerce after a delivery was done, so they are "
+                            "not applied: the Odoo order keeps the addresses it was delivered to.",
+                            order=sale_order.name)
+                sale_order._message_log(body=message)
+                line._log(message, level="warning", record=sale_order)
+        # The open deliveries follow the new address (sale_stock would only schedule an activity).
+        sale_order.with_context(update_delivery_shipping_partner=True).write(vals)
+        if vals.get("partner_shipping_id"):
+            for picking in self._bigcommerce_open_deliveries(sale_order):
+                address_id = picking.move_ids.sale_line_id[:1].bigcommerce_order_address_id
+                picking.partner_id = shipping_contacts.get(address_id) or vals["partner_shipping_id"]
         shipped = {bc_line.order_product_id: bc_line.quantity_shipped for bc_line in bc_order.lines if bc_line.order_product_id}
         for order_line in sale_order.order_line.filtered("bigcommerce_order_product_id"):
             if order_line.bigcommerce_order_product_id in shipped:
@@ -295,10 +304,12 @@ class BigCommerceInstance(models.Model):
             [("instance_id", "=", self.id), ("bigcommerce_customer_id", "=", customer_id)], limit=1)
         if binding:
             return binding.partner_id
-        vals = self._bigcommerce_address_vals(billing)
-        if self.create_company_contact and billing.company:
-            vals["parent_id"] = self._bigcommerce_company(billing.company).id
-        partner = self.env["res.partner"].create(vals)
+        partner = self._bigcommerce_find_contact(billing, [("type", "=", "contact")])
+        if not partner:
+            vals = self._bigcommerce_address_vals(billing)
+            if self.create_company_contact and billing.company:
+                vals["parent_id"] = self._bigcommerce_company(billing.company).id
+            partner = self.env["res.partner"].create(vals)
         self.env["bc.customer.binding"].create(
             {"instance_id": self.id, "bigcommerce_customer_id": customer_id, "partner_id": partner.id})
         return partner
@@ -312,16 +323,29 @@ class BigCommerceInstance(models.Model):
     def _bigcommerce_contact(self, address, parent, contact_type):
         """The contact for ``address`` under ``parent`` (or a top-level one), found by
         ``address_match_key`` or created."""
-        key = address_match_key(address)
-        if parent and parent.bigcommerce_address_key == key:
+        if parent and parent.bigcommerce_address_key == address_match_key(address):
             return parent
-        contact = self.env["res.partner"].search([
-            ("bigcommerce_address_key", "=", key), ("parent_id", "=", parent.id or False),
-            ("company_id", "in", [False, self.company_id.id]),
-        ], limit=1)
+        contact = self._bigcommerce_find_contact(address, [("parent_id", "=", parent.id or False)])
         if not contact:
             contact = self.env["res.partner"].create(dict(
                 self._bigcommerce_address_vals(address), parent_id=parent.id or False, type=contact_type))
+        return contact
+
+    def _bigcommerce_find_contact(self, address, domain):
+        """A contact within ``domain`` for ``address``: one created from the same BigCommerce
+        address, else one entered in Odoo with the same email, name and postal address."""
+        Partner = self.env["res.partner"]
+        domain = [*domain, ("company_id", "in", [False, self.company_id.id])]
+        contact = Partner.search([*domain, ("bigcommerce_address_key", "=", address_match_key(address))], limit=1)
+        if contact or not address.email:
+            return contact
+        vals = self._bigcommerce_address_vals(address)
+        for name in ("email", "name", "street", "street2", "city", "zip"):
+            domain.append((name, "=ilike", escape_psql(vals[name])) if vals[name] else (name, "in", [False, ""]))
+        contact = Partner.search([*domain, ("country_id", "=", vals["country_id"])], limit=1)
+        if contact and not contact.bigcommerce_address_key:
+            # Remembered, so that the same address on this order and the next ones is this contact.
+            contact.bigcommerce_address_key = vals["bigcommerce_address_key"]
         return contact
 
     def _bigcommerce_address_vals(self, address):
