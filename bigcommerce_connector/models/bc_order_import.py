@@ -54,7 +54,8 @@ class BigCommerceInstance(models.Model):
     workflow_ids = fields.One2many("bc.financial.workflow", "instance_id", string="Financial Workflows")
     gateway_ids = fields.One2many("bc.payment.gateway", "instance_id", string="Payment Gateways")
     webhook_status = fields.Text(readonly=True, copy=False,
-                                 help="What the last Register/Repair Webhooks found in BigCommerce.")
+                                 help="What the last Check/Register/Repair Webhooks found in BigCommerce.")
+    webhook_ids = fields.One2many("bc.webhook", "instance_id", string="Webhooks", readonly=True)
     sale_order_count = fields.Integer(compute="_compute_sale_order_count")
 
     def _compute_sale_order_count(self):
@@ -648,15 +649,19 @@ class BigCommerceInstance(models.Model):
         base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url") or ""
         return base_url.rstrip("/") + WEBHOOK_ROUTE % self.id
 
+    def action_check_webhooks(self):
+        return self._bigcommerce_sync_webhooks(reactivate=False, create=False)
+
     def action_register_webhooks(self):
         return self._bigcommerce_sync_webhooks(reactivate=False)
 
     def action_repair_webhooks(self):
         return self._bigcommerce_sync_webhooks(reactivate=True)
 
-    def _bigcommerce_sync_webhooks(self, reactivate):
-        """Create the order webhooks BigCommerce lacks for this database; with ``reactivate``,
-        switch back on those BigCommerce deactivated (after 48 h of failures or 90 idle days)."""
+    def _bigcommerce_sync_webhooks(self, reactivate, create=True):
+        """Create the order webhooks BigCommerce lacks for this database (unless ``create`` is
+        off: only check); with ``reactivate``, switch back on those BigCommerce deactivated
+        (after 48 h of failures or 90 idle days). The store's webhook list shows the result."""
         self.ensure_one()
         if not self.sudo().client_secret:
             raise UserError(_("Enter the client secret of the store's API account first: BigCommerce signs "
@@ -665,18 +670,27 @@ class BigCommerceInstance(models.Model):
         existing = {hook["scope"]: hook for hook in self._call_bigcommerce("iter_webhooks")
                     if hook.get("destination") == destination}
         report = []
+        webhooks = []
         for scope in ORDER_WEBHOOK_SCOPES:
             hook = existing.get(scope)
-            if not hook:
-                self._call_bigcommerce("create_webhook", scope, destination)
+            if not hook and not create:
+                report.append(_("%(scope)s: missing (use Register Webhooks)", scope=scope))
+            elif not hook:
+                hook = self._call_bigcommerce("create_webhook", scope, destination)
                 report.append(_("%(scope)s: created", scope=scope))
             elif not hook.get("is_active") and reactivate:
-                self._call_bigcommerce("update_webhook", hook["id"], {"is_active": True})
+                hook = self._call_bigcommerce("update_webhook", hook["id"], {"is_active": True})
                 report.append(_("%(scope)s: reactivated", scope=scope))
             elif not hook.get("is_active"):
                 report.append(_("%(scope)s: inactive (use Repair Webhooks)", scope=scope))
             else:
                 report.append(_("%(scope)s: active", scope=scope))
+            webhooks.append(Command.create({
+                "scope": scope, "bigcommerce_id": hook and hook.get("id") or 0, "destination": destination,
+                "state": "missing" if not hook else "active" if hook.get("is_active") else "inactive",
+                "checked_at": fields.Datetime.now(),
+            }))
+        self.webhook_ids = [Command.clear(), *webhooks]
         self.webhook_status = _("Destination: %(url)s", url=destination) + "\n" + "\n".join(report)
         self.env["marketplace.log"]._log(self.marketplace_instance_id, self.webhook_status, operation="webhooks")
         return True

@@ -123,3 +123,32 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
         states = [hook["is_active"] for hook in self.instance._call_bigcommerce("iter_webhooks")
                   if hook["destination"] == destination]
         self.assertEqual(states, [True, True, True])
+
+    def test_store_lists_its_webhooks_with_their_status(self):
+        def states():
+            return {hook.scope: hook.state for hook in self.instance.webhook_ids}
+
+        self.instance.action_check_webhooks()
+        self.assertEqual(set(states().values()), {"missing"}, "checking creates nothing")
+        self.assertFalse(self.instance._call_bigcommerce("iter_webhooks"))
+        self.instance.action_register_webhooks()
+        self.assertEqual(states(), dict.fromkeys(
+            ["store/order/created", "store/order/statusUpdated", "store/order/updated"], "active"))
+        self.assertTrue(all(self.instance.webhook_ids.mapped("bigcommerce_id")))
+        self.assertEqual(set(self.instance.webhook_ids.mapped("destination")), {self.instance._bigcommerce_webhook_url()})
+        updated = self.instance.webhook_ids.filtered(lambda hook: hook.scope == "store/order/updated")
+        # BigCommerce deactivates a hook after 48 hours of failed deliveries; Check shows it.
+        self.instance._call_bigcommerce("update_webhook", updated.bigcommerce_id, {"is_active": False})
+        self.instance.action_check_webhooks()
+        self.assertEqual(states()["store/order/updated"], "inactive")
+        self.assertEqual(len(self.instance.webhook_ids), 3)
+        self.assertTrue(all(self.instance.webhook_ids.mapped("checked_at")))
+        self.instance.action_repair_webhooks()
+        self.assertEqual(set(states().values()), {"active"})
+        # Connector users see the list on the store form.
+        user = self.env["res.users"].create({
+            "name": "Connector User", "login": "bc_webhook_user",
+            "groups_id": [(6, 0, [self.env.ref("base_marketplace.group_marketplace_user").id])]})
+        arch = self.env["bc.instance"].with_user(user).get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="webhook_ids"', arch)
+        self.assertEqual(len(self.instance.with_user(user).webhook_ids), 3)
