@@ -333,6 +333,17 @@ class TestOrderImport(BigCommerceOrderCase):
         self.assertIn("Awaiting Shipment", str(note.body))
         self.assertTotalsEqualBigCommerce(sale_order, 103)
 
+    def test_reimport_moves_each_open_delivery_to_its_own_new_address(self):
+        self.add_workflow("captured", confirm_order=True)
+        sale_order = self.import_orders(112)  # Austin and Dallas, one delivery each
+        by_city = {picking.partner_id.city: picking for picking in sale_order.picking_ids}
+        self.sandbox.state.orders[112]["addresses"][1]["street_1"] = "500 Main St"  # the Dallas one
+        self.sandbox.state.touch(self.bc_order(112))
+        self.import_orders(112)
+        self.assertEqual(by_city["Dallas"].partner_id.street, "500 Main St")
+        self.assertEqual(by_city["Austin"].partner_id.street, "12 Congress Ave", "the other delivery keeps its address")
+        self.assertEqual(len(sale_order.picking_ids), 2)
+
     def test_reimport_after_delivery_keeps_the_delivered_address(self):
         self.add_workflow("paid", confirm_order=True)
         sale_order = self.import_orders(106)  # shipped: arrives delivered
