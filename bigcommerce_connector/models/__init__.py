@@ -4,6 +4,7 @@ from . import bc_reference
 from . import bc_payment_gateway
 from . import bc_financial_workflow
 from . import bc_webhook_event
+from . import bc_webhook
 from . import res_partner
 from . import sale_order
 from . import stock_picking

@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from odoo import Command, _, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, float_is_zero
+from odoo.tools import SQL, escape_psql, float_is_zero
 
 from ..bigcommerce.errors import BigCommerceError, NotFoundError
 from ..bigcommerce.orders import (
@@ -55,7 +55,8 @@ class BigCommerceInstance(models.Model):
     workflow_ids = fields.One2many("bc.financial.workflow", "instance_id", string="Financial Workflows")
     gateway_ids = fields.One2many("bc.payment.gateway", "instance_id", string="Payment Gateways")
     webhook_status = fields.Text(readonly=True, copy=False,
-                                 help="What the last Register/Repair Webhooks found in BigCommerce.")
+                                 help="What the last Check/Register/Repair Webhooks found in BigCommerce.")
+    webhook_ids = fields.One2many("bc.webhook", "instance_id", string="Webhooks", readonly=True)
     sale_order_count = fields.Integer(compute="_compute_sale_order_count")
 
     def _compute_sale_order_count(self):
@@ -263,9 +264,18 @@ class BigCommerceInstance(models.Model):
                 if bc_order.shipping_addresses:
                     vals["partner_shipping_id"] = shipping_contacts[bc_order.shipping_addresses[0].id].id
             else:
-                sale_order._message_log(body=_("The addresses changed in BigCommerce after a delivery was done: "
-                                               "the Odoo order keeps the addresses it was delivered to."))
-        sale_order.write(vals)
+                shipping_contacts = {}
+                message = _("%(order)s: the addresses changed in BigCommerce after a delivery was done, so they are "
+                            "not applied: the Odoo order keeps the addresses it was delivered to.",
+                            order=sale_order.name)
+                sale_order._message_log(body=message)
+                line._log(message, level="warning", record=sale_order)
+        # The open deliveries follow the new address (sale_stock would only schedule an activity).
+        sale_order.with_context(update_delivery_shipping_partner=True).write(vals)
+        if vals.get("partner_shipping_id"):
+            for picking in self._bigcommerce_open_deliveries(sale_order):
+                address_id = picking.move_ids.sale_line_id[:1].bigcommerce_order_address_id
+                picking.partner_id = shipping_contacts.get(address_id) or vals["partner_shipping_id"]
         shipped = {bc_line.order_product_id: bc_line.quantity_shipped for bc_line in bc_order.lines if bc_line.order_product_id}
         for order_line in sale_order.order_line.filtered("bigcommerce_order_product_id"):
             if order_line.bigcommerce_order_product_id in shipped:
@@ -297,10 +307,12 @@ class BigCommerceInstance(models.Model):
             [("instance_id", "=", self.id), ("bigcommerce_customer_id", "=", customer_id)], limit=1)
         if binding:
             return binding.partner_id
-        vals = self._bigcommerce_address_vals(billing)
-        if self.create_company_contact and billing.company:
-            vals["parent_id"] = self._bigcommerce_company(billing.company).id
-        partner = self.env["res.partner"].create(vals)
+        partner = self._bigcommerce_find_contact(billing, [("type", "=", "contact")])
+        if not partner:
+            vals = self._bigcommerce_address_vals(billing)
+            if self.create_company_contact and billing.company:
+                vals["parent_id"] = self._bigcommerce_company(billing.company).id
+            partner = self.env["res.partner"].create(vals)
         self.env["bc.customer.binding"].create(
             {"instance_id": self.id, "bigcommerce_customer_id": customer_id, "partner_id": partner.id})
         return partner
@@ -314,16 +326,29 @@ class BigCommerceInstance(models.Model):
     def _bigcommerce_contact(self, address, parent, contact_type):
         """The contact for ``address`` under ``parent`` (or a top-level one), found by
         ``address_match_key`` or created."""
-        key = address_match_key(address)
-        if parent and parent.bigcommerce_address_key == key:
+        if parent and parent.bigcommerce_address_key == address_match_key(address):
             return parent
-        contact = self.env["res.partner"].search([
-            ("bigcommerce_address_key", "=", key), ("parent_id", "=", parent.id or False),
-            ("company_id", "in", [False, self.company_id.id]),
-        ], limit=1)
+        contact = self._bigcommerce_find_contact(address, [("parent_id", "=", parent.id or False)])
         if not contact:
             contact = self.env["res.partner"].create(dict(
                 self._bigcommerce_address_vals(address), parent_id=parent.id or False, type=contact_type))
+        return contact
+
+    def _bigcommerce_find_contact(self, address, domain):
+        """A contact within ``domain`` for ``address``: one created from the same BigCommerce
+        address, else one entered in Odoo with the same email, name and postal address."""
+        Partner = self.env["res.partner"]
+        domain = [*domain, ("company_id", "in", [False, self.company_id.id])]
+        contact = Partner.search([*domain, ("bigcommerce_address_key", "=", address_match_key(address))], limit=1)
+        if contact or not address.email:
+            return contact
+        vals = self._bigcommerce_address_vals(address)
+        for name in ("email", "name", "street", "street2", "city", "zip"):
+            domain.append((name, "=ilike", escape_psql(vals[name])) if vals[name] else (name, "in", [False, ""]))
+        contact = Partner.search([*domain, ("country_id", "=", vals["country_id"])], limit=1)
+        if contact and not contact.bigcommerce_address_key:
+            # Remembered, so that the same address on this order and the next ones is this contact.
+            contact.bigcommerce_address_key = vals["bigcommerce_address_key"]
         return contact
 
     def _bigcommerce_address_vals(self, address):
@@ -649,15 +674,19 @@ class BigCommerceInstance(models.Model):
         base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url") or ""
         return base_url.rstrip("/") + WEBHOOK_ROUTE % self.id
 
+    def action_check_webhooks(self):
+        return self._bigcommerce_sync_webhooks(reactivate=False, create=False)
+
     def action_register_webhooks(self):
         return self._bigcommerce_sync_webhooks(reactivate=False)
 
     def action_repair_webhooks(self):
         return self._bigcommerce_sync_webhooks(reactivate=True)
 
-    def _bigcommerce_sync_webhooks(self, reactivate):
-        """Create the order webhooks BigCommerce lacks for this database; with ``reactivate``,
-        switch back on those BigCommerce deactivated (after 48 h of failures or 90 idle days)."""
+    def _bigcommerce_sync_webhooks(self, reactivate, create=True):
+        """Create the order webhooks BigCommerce lacks for this database (unless ``create`` is
+        off: only check); with ``reactivate``, switch back on those BigCommerce deactivated
+        (after 48 h of failures or 90 idle days). The store's webhook list shows the result."""
         self.ensure_one()
         if not self.sudo().client_secret:
             raise UserError(_("Enter the client secret of the store's API account first: BigCommerce signs "
@@ -666,18 +695,27 @@ class BigCommerceInstance(models.Model):
         existing = {hook["scope"]: hook for hook in self._call_bigcommerce("iter_webhooks")
                     if hook.get("destination") == destination}
         report = []
+        webhooks = []
         for scope in ORDER_WEBHOOK_SCOPES:
             hook = existing.get(scope)
-            if not hook:
-                self._call_bigcommerce("create_webhook", scope, destination)
+            if not hook and not create:
+                report.append(_("%(scope)s: missing (use Register Webhooks)", scope=scope))
+            elif not hook:
+                hook = self._call_bigcommerce("create_webhook", scope, destination)
                 report.append(_("%(scope)s: created", scope=scope))
             elif not hook.get("is_active") and reactivate:
-                self._call_bigcommerce("update_webhook", hook["id"], {"is_active": True})
+                hook = self._call_bigcommerce("update_webhook", hook["id"], {"is_active": True})
                 report.append(_("%(scope)s: reactivated", scope=scope))
             elif not hook.get("is_active"):
                 report.append(_("%(scope)s: inactive (use Repair Webhooks)", scope=scope))
             else:
                 report.append(_("%(scope)s: active", scope=scope))
+            webhooks.append(Command.create({
+                "scope": scope, "bigcommerce_id": hook and hook.get("id") or 0, "destination": destination,
+                "state": "missing" if not hook else "active" if hook.get("is_active") else "inactive",
+                "checked_at": fields.Datetime.now(),
+            }))
+        self.webhook_ids = [Command.clear(), *webhooks]
         self.webhook_status = _("Destination: %(url)s", url=destination) + "\n" + "\n".join(report)
         self.env["marketplace.log"]._log(self.marketplace_instance_id, self.webhook_status, operation="webhooks")
         return True

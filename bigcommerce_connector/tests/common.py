@@ -9,6 +9,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+from sandbox import seed  # noqa: E402,F401 - needs the repository root on sys.path
 from sandbox.server import start_sandbox  # noqa: E402 - needs the repository root on sys.path
 
 CLIENT_SECRET = "test-client-secret"
@@ -70,6 +71,10 @@ class BigCommerceOrderMixin:
             [("type", "=", "bank"), ("company_id", "=", company.id)], limit=1)
         cls.Line = cls.env["marketplace.queue.line"]
         cls.SaleOrder = cls.env["sale.order"]
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox.reset()  # a test that edits an order in BigCommerce leaves the next one the seed data
 
     def bc_order(self, order_id):
         """The sandbox's live order record."""

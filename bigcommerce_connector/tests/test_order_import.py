@@ -1,7 +1,10 @@
+from datetime import datetime
+
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import BigCommerceOrderCase
+from .common import BigCommerceOrderCase, seed
 
 
 @tagged("post_install", "-at_install")
@@ -187,3 +190,183 @@ class TestOrderImport(BigCommerceOrderCase):
             ("res_model", "=", "sale.order"), ("res_id", "=", sale_order.id), ("level", "=", "warning"),
             ("message", "ilike", "differ from BigCommerce")]))
         self.assertTrue(sale_order.message_ids.filtered(lambda message: "differ from BigCommerce" in str(message.body)))
+
+    # ------------------------------------------------------------------ operations wizard
+    def run_import_operation(self, **vals):
+        wizard = self.env["marketplace.operation.wizard"].create({
+            "instance_ids": [self.instance.marketplace_instance_id.id],
+            "operation": "bigcommerce_import_orders", **vals})
+        return wizard.action_run()
+
+    def queued_order_ids(self):
+        return sorted(map(int, self.Line.search([("operation", "=", "bigcommerce_import_order")]).mapped("external_id")))
+
+    def test_import_orders_operation_by_date_range(self):
+        # Seed orders are created three hours apart from 2025-01-06 09:00 UTC: 103 at 15:00, 105 at 21:00.
+        self.instance.import_status_ids = self.instance.order_status_ids.filtered(lambda s: s.bc_id != "9")
+        self.run_import_operation(bigcommerce_date_from=datetime(2025, 1, 6, 15, 0),
+                                  bigcommerce_date_to=datetime(2025, 1, 6, 21, 0))
+        # 104 was created in the range, but Awaiting Shipment is not a status the store imports.
+        self.assertEqual(self.queued_order_ids(), [103, 105])
+        self.run_queue()
+        self.assertEqual(sorted(map(int, self.sale_order(103, 104, 105).mapped("bigcommerce_order_id"))), [103, 105])
+        with self.assertRaisesRegex(UserError, "before its start"):
+            self.run_import_operation(bigcommerce_date_from=datetime(2025, 1, 6, 15, 0),
+                                      bigcommerce_date_to=datetime(2025, 1, 6, 9, 0))
+
+    def test_import_orders_operation_reports_each_invalid_token(self):
+        notification = self.run_import_operation(bigcommerce_order_ids=" 101 , 1o2,103,, -5 ;  #104 ,abc ")
+        message = notification["params"]["message"]
+        self.assertEqual(notification["params"]["type"], "warning")
+        for token in ("1o2", "-5", "abc"):
+            self.assertIn(token, message)
+        self.assertEqual(self.queued_order_ids(), [101, 103, 104])
+        self.run_queue()
+        self.assertEqual(len(self.sale_order(101, 103, 104)), 3, "typed numbers are imported whatever their status")
+        with self.assertRaisesRegex(UserError, "contains no BigCommerce order number"):
+            self.run_import_operation(bigcommerce_order_ids="abc, x1")
+
+    # ------------------------------------------------------------------ customers
+    def test_create_company_contact_gives_the_person_a_company_parent(self):
+        self.instance.create_company_contact = True
+        sale_order = self.import_orders(115)  # billed to Hans Müller, Müller GmbH, Berlin
+        person = sale_order.partner_id
+        self.assertEqual(person.name, "Hans Müller")
+        self.assertTrue(person.parent_id.is_company)
+        self.assertEqual(person.parent_id.name, "Müller GmbH")
+        self.assertEqual(person.country_id.code, "DE")
+        self.assertEqual(person.state_id, self.env.ref("base.state_de_be"))
+        self.assertEqual(sale_order.partner_invoice_id.commercial_partner_id, person.parent_id)
+
+    def test_without_company_contact_no_company_partner_is_created(self):
+        self.instance.create_company_contact = False
+        sale_order = self.import_orders(115)
+        self.assertEqual(sale_order.partner_id.name, "Hans Müller")
+        self.assertFalse(sale_order.partner_id.parent_id)
+        self.assertEqual(sale_order.partner_id.country_id.code, "DE")
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "Müller GmbH")]))
+
+    def test_us_order_states_are_mapped_by_iso_code(self):
+        sale_order = self.import_orders(102)  # Jane Doe, "New York"
+        self.assertEqual(sale_order.partner_id.country_id, self.env.ref("base.us"))
+        self.assertEqual(sale_order.partner_id.state_id.code, "NY")
+
+    def test_second_order_of_a_customer_reuses_the_contact_and_its_addresses(self):
+        first = self.import_orders(103)
+        contacts = self.env["res.partner"].search_count([])
+        second = self.import_orders(105)  # customer 1 again, same billing and shipping address
+        self.assertEqual(second.partner_id, first.partner_id)
+        self.assertEqual(second.partner_shipping_id, first.partner_shipping_id)
+        self.assertEqual(self.env["res.partner"].search_count([]), contacts, "no contact created")
+        self.assertEqual(self.env["bc.customer.binding"].search([("instance_id", "=", self.instance.id)]).mapped(
+            "bigcommerce_customer_id"), [1])
+
+    def test_contact_entered_in_odoo_is_reused_when_email_name_and_address_match(self):
+        jane = self.env["res.partner"].create({
+            "name": "jane doe", "email": "Jane.Doe@example.com", "street": "77 Broadway", "city": "New York",
+            "zip": "10006", "country_id": self.env.ref("base.us").id})
+        namesake = self.env["res.partner"].create({  # same person elsewhere: not the same contact
+            "name": "Jane Doe", "email": "jane.doe@example.com", "street": "1 Other Road", "city": "New York",
+            "zip": "10006", "country_id": self.env.ref("base.us").id})
+        sale_order = self.import_orders(102)  # registered customer 2: Jane Doe, 77 Broadway
+        self.assertEqual(sale_order.partner_id, jane)
+        self.assertNotEqual(sale_order.partner_id, namesake)
+        self.assertEqual(sale_order.partner_shipping_id, jane, "shipped to her own address")
+        self.assertEqual(self.env["bc.customer.binding"].search([("bigcommerce_customer_id", "=", 2)]).partner_id, jane)
+
+    def test_guest_matching_an_existing_contact_reuses_it(self):
+        self.instance.guest_partner_id = False
+        alex = self.env["res.partner"].create({
+            "name": "Alex Guest", "email": "alex.guest@example.net", "street": "500 Pine St", "city": "Portland",
+            "zip": "97204", "country_id": self.env.ref("base.us").id})
+        sale_order = self.import_orders(101)
+        self.assertEqual(sale_order.partner_id, alex)
+        self.assertEqual(sale_order.partner_invoice_id, alex)
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "Alex Guest"), ("id", "!=", alex.id)]))
+
+    def test_billing_and_shipping_addresses_are_child_contacts(self):
+        first = self.import_orders(103)  # customer 1 billed and shipped to John's home
+        customer = first.partner_id
+        sale_order = self.import_orders(111)  # customer 1, shipped to John's office in Dallas
+        self.assertEqual(sale_order.partner_id, customer)
+        shipping = sale_order.partner_shipping_id
+        self.assertEqual(shipping.parent_id, customer)
+        self.assertEqual(shipping.type, "delivery")
+        self.assertEqual((shipping.street, shipping.city), ("400 Elm St", "Dallas"))
+        # John is billed at another address on a later order: an invoice contact under him.
+        order = self.bc_order(104)
+        order["customer_id"] = 1
+        order["billing_address"].update(first_name="John", last_name="Smith", street_1="9 Billing Road",
+                                        email="john.smith@example.com")
+        billed = self.import_orders(104)
+        self.assertEqual(billed.partner_id, customer)
+        self.assertEqual(billed.partner_invoice_id.parent_id, customer)
+        self.assertEqual(billed.partner_invoice_id.type, "invoice")
+        self.assertEqual(billed.partner_invoice_id.street, "9 Billing Road")
+
+    # ------------------------------------------------------------------ re-import
+    def edit_in_bigcommerce(self, order_id, status_id=None, payment_status=None, street=None):
+        """What a merchant does in the BigCommerce control panel; ``date_modified`` moves on."""
+        record = self.sandbox.state.orders[order_id]
+        order = record["order"]
+        if status_id:
+            seed.set_status(order, status_id)
+        if payment_status:
+            order["payment_status"] = payment_status
+        if street:
+            record["addresses"][0]["street_1"] = street
+        self.sandbox.state.touch(order)
+
+    def log_messages(self, sale_order, level=None):
+        domain = [("res_model", "=", "sale.order"), ("res_id", "=", sale_order.id)]
+        return self.env["marketplace.log"].search(domain + ([("level", "=", level)] if level else [])).mapped("message")
+
+    def test_reimport_updates_status_payment_and_address_before_delivery(self):
+        self.add_workflow("captured", confirm_order=True)
+        sale_order = self.import_orders(103)
+        picking = sale_order.picking_ids
+        self.assertIn(picking.state, ("confirmed", "assigned"), "not delivered yet")
+        lines = sale_order.order_line
+        old_shipping = sale_order.partner_shipping_id
+        self.edit_in_bigcommerce(103, status_id=9, payment_status="authorized", street="1 New Street")
+        self.import_orders(103)
+        self.assertEqual(sale_order.bigcommerce_status, "Awaiting Shipment")
+        self.assertEqual(sale_order.bigcommerce_payment_status, "authorized")
+        self.assertEqual(sale_order.partner_shipping_id.street, "1 New Street")
+        self.assertNotEqual(sale_order.partner_shipping_id, old_shipping)
+        self.assertEqual(picking.partner_id, sale_order.partner_shipping_id, "the open delivery goes to the new address")
+        self.assertFalse(picking.activity_ids, "nobody is asked to fix the delivery address by hand")
+        self.assertEqual(sale_order.order_line, lines, "no line added or replaced")
+        self.assertEqual(sale_order.picking_ids, picking)
+        self.assertTrue(any("updated: status, payment_status, shipping_address/" in message
+                            for message in self.log_messages(sale_order)), self.log_messages(sale_order))
+        note = sale_order.message_ids.filtered(lambda message: "Changed in BigCommerce" in str(message.body))
+        self.assertIn("1 New Street", str(note.body))
+        self.assertIn("Awaiting Shipment", str(note.body))
+        self.assertTotalsEqualBigCommerce(sale_order, 103)
+
+    def test_reimport_moves_each_open_delivery_to_its_own_new_address(self):
+        self.add_workflow("captured", confirm_order=True)
+        sale_order = self.import_orders(112)  # Austin and Dallas, one delivery each
+        by_city = {picking.partner_id.city: picking for picking in sale_order.picking_ids}
+        self.sandbox.state.orders[112]["addresses"][1]["street_1"] = "500 Main St"  # the Dallas one
+        self.sandbox.state.touch(self.bc_order(112))
+        self.import_orders(112)
+        self.assertEqual(by_city["Dallas"].partner_id.street, "500 Main St")
+        self.assertEqual(by_city["Austin"].partner_id.street, "12 Congress Ave", "the other delivery keeps its address")
+        self.assertEqual(len(sale_order.picking_ids), 2)
+
+    def test_reimport_after_delivery_keeps_the_delivered_address(self):
+        self.add_workflow("paid", confirm_order=True)
+        sale_order = self.import_orders(106)  # shipped: arrives delivered
+        self.assertEqual(sale_order.picking_ids.state, "done")
+        shipping, lines = sale_order.partner_shipping_id, sale_order.order_line
+        self.edit_in_bigcommerce(106, status_id=10, street="1 New Street")
+        self.import_orders(106)
+        self.assertEqual(sale_order.bigcommerce_status, "Completed")
+        self.assertEqual(sale_order.partner_shipping_id, shipping)
+        self.assertEqual(sale_order.picking_ids.partner_id, shipping)
+        self.assertEqual(sale_order.order_line, lines)
+        self.assertTrue(any("not applied" in message for message in self.log_messages(sale_order, "warning")),
+                        "the queue's log says the address change was not applied")
+        self.assertTrue(sale_order.message_ids.filtered(lambda message: "not applied" in str(message.body)))

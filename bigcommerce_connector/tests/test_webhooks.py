@@ -1,7 +1,11 @@
 import hashlib
 import json
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
 
 from odoo.tests import HttpCase, tagged
 
@@ -41,18 +45,50 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
         self.assertFalse(self.order_lines(103))
         self.assertFalse(self.env["bc.webhook.event"].search([("instance_id", "=", self.instance.id)]))
 
-    def test_fifty_deliveries_and_a_poll_give_one_sale_order(self):
+    def deliver_concurrently(self, payloads):
+        """POST every payload at the same moment, one thread each; their HTTP status codes.
+        The requests are concurrent on the wire; the server side processes them one at a time
+        in tests, since every request of an HttpCase shares the test's cursor behind a lock."""
+        url = f"{self.base_url()}/bigcommerce/webhook/{self.instance.id}"
+        start = threading.Barrier(len(payloads))
+
+        def post(payload):
+            raw = json.dumps(payload).encode()
+            headers = {"Content-Type": "application/json",
+                       **sign_webhook(raw, CLIENT_SECRET, f"msg_{uuid.uuid4().hex}", time.time())}
+            start.wait(timeout=30)
+            return requests.post(url, data=raw, headers=headers, timeout=60).status_code
+
+        with ThreadPoolExecutor(max_workers=len(payloads)) as pool:
+            statuses = list(pool.map(post, payloads))
+        self.env.invalidate_all()
+        return statuses
+
+    def test_fifty_concurrent_deliveries_and_a_poll_give_one_sale_order(self):
         self.add_workflow("captured", confirm_order=True)
-        for delivery in range(50):
-            self.assertEqual(self.deliver(self.event(103, delivery)).status_code, 200)
-            if delivery % 10 == 9:
-                self.run_queue()
-        self.instance._cron_import_orders()
+        scopes = ("store/order/created", "store/order/updated", "store/order/statusUpdated")
+        # 50 deliveries in two waves of 25 sent at once, with the queue run in between;
+        # the second wave redelivers 10 events of the first one.
+        first = [self.event(103, n, scope=scopes[n % 3]) for n in range(25)]
+        second = first[:10] + [self.event(103, n, scope=scopes[n % 3]) for n in range(25, 40)]
+        self.assertEqual(self.deliver_concurrently(first), [200] * 25)
+        self.assertEqual(len(self.order_lines(103)), 1, "25 events of one order: one queue line")
         self.run_queue()
+        self.assertEqual(len(self.sale_order(103)), 1)
+        line_count = len(self.sale_order(103).order_line)
+        self.assertEqual(self.deliver_concurrently(second), [200] * 25)
+        self.instance._cron_import_orders()
+        lines = self.order_lines(103)
+        self.assertEqual(len(lines), 2, "the second wave and the poll share one open line")
+        self.assertEqual(len(lines.filtered(lambda line: line.state == "pending")), 1)
+        self.run_queue()
+        events = self.env["bc.webhook.event"].search([("instance_id", "=", self.instance.id)])
+        self.assertEqual(len(events), 40, "each event recorded once, redeliveries not")
         sale_order = self.sale_order(103)
         self.assertEqual(len(sale_order), 1)
         self.assertEqual(sale_order.state, "sale")
         self.assertEqual(len(sale_order.picking_ids), 1, "updates do not deliver twice")
+        self.assertEqual(len(sale_order.order_line), line_count, "updates never duplicate lines")
         self.assertTotalsEqualBigCommerce(sale_order, 103)
         self.assertEqual(set(self.order_lines(103).mapped("state")), {"done"})
 
@@ -87,3 +123,32 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
         states = [hook["is_active"] for hook in self.instance._call_bigcommerce("iter_webhooks")
                   if hook["destination"] == destination]
         self.assertEqual(states, [True, True, True])
+
+    def test_store_lists_its_webhooks_with_their_status(self):
+        def states():
+            return {hook.scope: hook.state for hook in self.instance.webhook_ids}
+
+        self.instance.action_check_webhooks()
+        self.assertEqual(set(states().values()), {"missing"}, "checking creates nothing")
+        self.assertFalse(self.instance._call_bigcommerce("iter_webhooks"))
+        self.instance.action_register_webhooks()
+        self.assertEqual(states(), dict.fromkeys(
+            ["store/order/created", "store/order/statusUpdated", "store/order/updated"], "active"))
+        self.assertTrue(all(self.instance.webhook_ids.mapped("bigcommerce_id")))
+        self.assertEqual(set(self.instance.webhook_ids.mapped("destination")), {self.instance._bigcommerce_webhook_url()})
+        updated = self.instance.webhook_ids.filtered(lambda hook: hook.scope == "store/order/updated")
+        # BigCommerce deactivates a hook after 48 hours of failed deliveries; Check shows it.
+        self.instance._call_bigcommerce("update_webhook", updated.bigcommerce_id, {"is_active": False})
+        self.instance.action_check_webhooks()
+        self.assertEqual(states()["store/order/updated"], "inactive")
+        self.assertEqual(len(self.instance.webhook_ids), 3)
+        self.assertTrue(all(self.instance.webhook_ids.mapped("checked_at")))
+        self.instance.action_repair_webhooks()
+        self.assertEqual(set(states().values()), {"active"})
+        # Connector users see the list on the store form.
+        user = self.env["res.users"].create({
+            "name": "Connector User", "login": "bc_webhook_user",
+            "groups_id": [(6, 0, [self.env.ref("base_marketplace.group_marketplace_user").id])]})
+        arch = self.env["bc.instance"].with_user(user).get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="webhook_ids"', arch)
+        self.assertEqual(len(self.instance.with_user(user).webhook_ids), 3)
