@@ -70,4 +70,6 @@ class MarketplaceLog(models.Model):
             finished_jobs = self.env["marketplace.queue.job"].sudo().search([
                 ("instance_id", "=", instance.id), ("create_date", "<", limit), ("state", "in", ("done", "cancelled"))])
             _logger.info("Deleting %d finished queue jobs of %s older than %s", len(finished_jobs), instance.name, limit)
+            # Lines through the ORM first, so the logs that point at them are unlinked from them in the cache too.
+            finished_jobs.line_ids.unlink()
             finished_jobs.unlink()

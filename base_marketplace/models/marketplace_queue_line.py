@@ -192,6 +192,7 @@ class MarketplaceQueueLine(models.Model):
         self.ensure_one()
         try:
             with self.env.cr.savepoint():
+                logs_before = len(self.log_ids)
                 record = self._run_operation()
                 self.write({
                     "state": "done",
@@ -201,6 +202,10 @@ class MarketplaceQueueLine(models.Model):
                     "res_model": record._name if record else False,
                     "res_id": record.id if record else False,
                 })
+                # Every outcome is in the log; a handler that said nothing gets a plain one.
+                self.invalidate_recordset(["log_ids"])
+                if len(self.log_ids) == logs_before:
+                    self._log(_("Done: %(record)s.", record=record.display_name) if record else _("Done."), record=record)
         except Exception as error:  # noqa: BLE001 - every failure is recorded on the line
             self._record_failure(error)
         self._commit_if_allowed()
