@@ -3,6 +3,7 @@ maps the order with the pure core (``bigcommerce/orders.py``) and creates or upd
 sale order, then runs the financial workflow of its gateway and payment status."""
 import logging
 from datetime import timedelta, timezone
+from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
@@ -10,6 +11,7 @@ from odoo import Command, _, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, escape_psql, float_is_zero
 
+from ..bigcommerce.client import DEFAULT_API_URL
 from ..bigcommerce.errors import BigCommerceError, NotFoundError
 from ..bigcommerce.orders import (
     STATUS_COMPLETED, STATUS_SHIPPED,
@@ -671,8 +673,16 @@ class BigCommerceInstance(models.Model):
 
     # ------------------------------------------------------------------ webhooks
     def _bigcommerce_webhook_url(self):
-        base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url") or ""
-        return base_url.rstrip("/") + WEBHOOK_ROUTE % self.id
+        base_url = (self.env["ir.config_parameter"].sudo().get_param("web.base.url") or "").rstrip("/")
+        url = base_url + WEBHOOK_ROUTE % self.id
+        parsed = urlsplit(url)
+        # BigCommerce delivers only to HTTPS on port 443; the sandbox accepts any address.
+        if self.api_url == DEFAULT_API_URL and (parsed.scheme != "https" or parsed.port not in (None, 443)):
+            raise UserError(_(
+                "BigCommerce sends webhooks only to an https address on port 443, and this database's address is "
+                "%(url)s. Set the system parameter web.base.url to the public https address of this Odoo, then "
+                "try again.", url=base_url or _("not set")))
+        return url
 
     def action_check_webhooks(self):
         return self._bigcommerce_sync_webhooks(reactivate=False, create=False)

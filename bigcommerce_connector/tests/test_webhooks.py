@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
+from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
 from ..bigcommerce.webhooks import sign_webhook
@@ -103,6 +104,16 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
         payload["data"]["type"] = "product"
         self.assertEqual(self.deliver(payload).status_code, 200)
         self.assertFalse(self.order_lines(104))
+
+    def test_real_bigcommerce_needs_an_https_address_on_port_443(self):
+        self.env["ir.config_parameter"].sudo().set_param("web.base.url", "http://odoo.example.com:8069")
+        self.instance.api_url = "https://api.bigcommerce.com"
+        with self.assertRaises(UserError) as caught:
+            self.instance.action_register_webhooks()
+        self.assertIn("https address on port 443", str(caught.exception))
+        self.env["ir.config_parameter"].sudo().set_param("web.base.url", "https://odoo.example.com")
+        self.assertEqual(self.instance._bigcommerce_webhook_url(),
+                         f"https://odoo.example.com/bigcommerce/webhook/{self.instance.id}")
 
     def test_register_then_repair_webhooks(self):
         self.instance.action_register_webhooks()
