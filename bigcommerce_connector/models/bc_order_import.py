@@ -56,8 +56,6 @@ class BigCommerceInstance(models.Model):
 
     workflow_ids = fields.One2many("bc.financial.workflow", "instance_id", string="Financial Workflows")
     gateway_ids = fields.One2many("bc.payment.gateway", "instance_id", string="Payment Gateways")
-    webhook_status = fields.Text(readonly=True, copy=False,
-                                 help="What the last Check/Register/Repair Webhooks found in BigCommerce.")
     webhook_ids = fields.One2many("bc.webhook", "instance_id", string="Webhooks", readonly=True)
     sale_order_count = fields.Integer(compute="_compute_sale_order_count")
 
@@ -726,6 +724,6 @@ class BigCommerceInstance(models.Model):
                 "checked_at": fields.Datetime.now(),
             }))
         self.webhook_ids = [Command.clear(), *webhooks]
-        self.webhook_status = _("Destination: %(url)s", url=destination) + "\n" + "\n".join(report)
-        self.env["marketplace.log"]._log(self.marketplace_instance_id, self.webhook_status, operation="webhooks")
+        summary = _("Destination: %(url)s", url=destination) + "\n" + "\n".join(report)
+        self.env["marketplace.log"]._log(self.marketplace_instance_id, summary, operation="webhooks")
         return True

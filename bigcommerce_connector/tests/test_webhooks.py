@@ -115,6 +115,9 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
         self.assertEqual(self.instance._bigcommerce_webhook_url(),
                          f"https://odoo.example.com/bigcommerce/webhook/{self.instance.id}")
 
+    def _last_webhook_log(self):
+        return self.env["marketplace.log"].search([("operation", "=", "webhooks")], limit=1).message
+
     def test_register_then_repair_webhooks(self):
         self.instance.action_register_webhooks()
         destination = self.instance._bigcommerce_webhook_url()
@@ -128,9 +131,11 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
         # BigCommerce deactivates a hook after 48 hours of failed deliveries.
         self.instance._call_bigcommerce("update_webhook", hooks[0]["id"], {"is_active": False})
         self.instance.action_register_webhooks()
-        self.assertIn("inactive (use Repair Webhooks)", self.instance.webhook_status)
+        self.assertEqual(sorted(self.instance.webhook_ids.mapped("state")), ["active", "active", "inactive"])
+        self.assertIn("inactive (use Repair Webhooks)", self._last_webhook_log())
         self.instance.action_repair_webhooks()
-        self.assertIn("reactivated", self.instance.webhook_status)
+        self.assertEqual(self.instance.webhook_ids.mapped("state"), ["active"] * 3)
+        self.assertIn("reactivated", self._last_webhook_log())
         states = [hook["is_active"] for hook in self.instance._call_bigcommerce("iter_webhooks")
                   if hook["destination"] == destination]
         self.assertEqual(states, [True, True, True])
