@@ -93,14 +93,17 @@ class MarketplaceQueueLine(models.Model):
         for item in items:
             by_external_id.setdefault(str(item["external_id"]), item)
         existing = self._open_lines(instance, operation, list(by_external_id))
-        to_create = [item for ext_id, item in by_external_id.items() if ext_id not in existing.mapped("external_id")]
+        already_open = set(existing.mapped("external_id"))
+        to_create = [item for ext_id, item in by_external_id.items() if ext_id not in already_open]
         if not to_create:
             return self.env["marketplace.queue.job"], existing
+        new_job = False
         if not job and reuse_job:
             job = self.env["marketplace.queue.job"].search([
                 ("instance_id", "=", instance.id), ("operation", "=", operation), ("name", "=", job_name or operation),
             ], order="id desc", limit=1)
         if not job:
+            new_job = True
             job = self.env["marketplace.queue.job"].create({
                 "name": job_name or operation,
                 "instance_id": instance.id,
@@ -112,18 +115,25 @@ class MarketplaceQueueLine(models.Model):
             "name": item.get("name") or str(item["external_id"]),
             "payload": json.dumps(item.get("payload") or {}, default=str),
         } for item in to_create]
+        # The unique index is checked when the savepoint flushes: a record is kept only once
+        # its savepoint closed without a violation.
         try:
             with self.env.cr.savepoint():
-                created = self.create(vals_list)
+                lines = self.create(vals_list)
+            created = lines
         except pg_errors.UniqueViolation:
             # Another transaction queued some of them meanwhile: keep the ones that are new.
             created = self.browse()
             for vals in vals_list:
                 try:
                     with self.env.cr.savepoint():
-                        created |= self.create(vals)
+                        line = self.create(vals)
                 except pg_errors.UniqueViolation:
                     continue
+                created |= line
+            if new_job and not created:
+                job.unlink()
+                job = self.env["marketplace.queue.job"]
         self._trigger_processing()
         return job, existing | created
 

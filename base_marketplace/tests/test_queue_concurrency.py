@@ -6,6 +6,7 @@ from unittest.mock import patch
 from odoo import SUPERUSER_ID, api
 from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
 
 
 @tagged("post_install", "-at_install")
@@ -78,3 +79,39 @@ class TestQueueConcurrency(TransactionCase):
             lines = self._real_env(cr)["marketplace.queue.line"].browse(self.line_ids)
             self.assertEqual(set(lines.mapped("state")), {"done"})
             self.assertEqual(set(lines.mapped("attempts")), {1})
+
+    @mute_logger("odoo.sql_db")  # the losing insert's unique violation is logged by the cursor
+    def test_two_transactions_enqueueing_the_same_record_make_one_line(self):
+        """A webhook and a poll queue the same order at the same moment: one line, no empty job."""
+        dbname = self.env.cr.dbname
+        first_cr, second_cr = db_connect(dbname).cursor(), db_connect(dbname).cursor()
+        first_env, second_env = self._real_env(first_cr), self._real_env(second_cr)
+        instance = first_env["marketplace.instance"].browse(self.instance_id)
+        item = [{"external_id": "order-7", "payload": {"n": 7}}]
+        results = {}
+        try:
+            first_job, first_lines = first_env["marketplace.queue.line"]._enqueue(instance, "test_echo", item)
+            second_env["marketplace.instance"].browse(self.instance_id).name  # noqa: B018 - snapshot taken now
+
+            def second():
+                results["second"] = second_env["marketplace.queue.line"]._enqueue(
+                    second_env["marketplace.instance"].browse(self.instance_id), "test_echo", item)
+            thread = threading.Thread(target=second)
+            thread.start()
+            time.sleep(0.5)  # the second insert now waits on the first transaction's unique index entry
+            first_cr.commit()
+            thread.join(timeout=60)
+            second_cr.commit()
+        finally:
+            first_cr.close()
+            second_cr.close()
+        second_job, second_lines = results["second"]
+        self.assertFalse(second_lines, "the second transaction returned no line of its own")
+        self.assertTrue(first_lines)
+        self.assertFalse(second_job, "the second transaction left no empty job behind")
+        with db_connect(dbname).cursor() as cr:
+            env = self._real_env(cr)
+            lines = env["marketplace.queue.line"].search([("external_id", "=", "order-7")])
+            self.assertEqual(len(lines), 1)
+            self.assertFalse(env["marketplace.queue.job"].search([
+                ("instance_id", "=", self.instance_id), ("line_ids", "=", False)]))
