@@ -470,17 +470,18 @@ class BigCommerceInstance(models.Model):
                                   "country of the company %(company)s: set it, then use Retry on this queue line.",
                                   rate=_percent(bc_line.tax_rate), company=self.company_id.name))
             vals["country_id"] = country.id
-            vals["tax_group_id"] = self._bigcommerce_tax_group(country).id
+            vals["tax_group_id"] = self._bigcommerce_tax_group(country, bc_line.tax_rate).id
             tax = Tax.sudo().create(vals).sudo(False)
         return tax
 
-    def _bigcommerce_tax_group(self, country):
-        """A tax group of the company for the taxes created here; a company without a chart
-        of accounts has none, and a tax cannot exist without one."""
+    def _bigcommerce_tax_group(self, country, rate):
+        """The tax group named after the rate (the order's totals show tax per group, so another
+        rate's group would print a wrong percentage), created when the company has none."""
+        name = _("Tax %(rate)s%%", rate=_percent(rate))
         TaxGroup = self.env["account.tax.group"].sudo()
-        return TaxGroup.search([("company_id", "=", self.company_id.id), ("country_id", "in", [False, country.id])],
-                               limit=1) or TaxGroup.create({
-            "name": _("Taxes"), "company_id": self.company_id.id, "country_id": country.id})
+        domain = [("company_id", "=", self.company_id.id), ("country_id", "in", [False, country.id])]
+        return TaxGroup.search(domain + [("name", "=", name)], limit=1) or TaxGroup.create({
+            "name": name, "company_id": self.company_id.id, "country_id": country.id})
 
     def _bigcommerce_currency(self, order):
         code = order.get("default_currency_code") or order.get("currency_code") or self.company_id.currency_id.name

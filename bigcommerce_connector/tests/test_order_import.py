@@ -22,6 +22,8 @@ class TestOrderImport(BigCommerceOrderCase):
         taxes = sale_order.order_line.tax_id
         self.assertEqual(set(taxes.mapped("amount")), {8.25})
         self.assertFalse(any(taxes.mapped("price_include")))
+        # The order's totals show the tax by group: the group must name the rate charged.
+        self.assertEqual(taxes.tax_group_id.mapped("name"), ["Tax 8.25%"])
 
     def test_tax_inclusive_order_matches_bigcommerce_totals(self):
         sale_order = self.import_orders(114)
