@@ -8,6 +8,7 @@ _logger = logging.getLogger(__name__)
 
 class MarketplaceLog(models.Model):
     _name = "marketplace.log"
+    _inherit = ["marketplace.operation.mixin"]
     _description = "Marketplace Log"
     _order = "id desc"
     _check_company_auto = True

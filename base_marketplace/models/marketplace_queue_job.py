@@ -15,6 +15,7 @@ class MarketplaceQueueJob(models.Model):
     """One run of one operation for one instance, e.g. "Import orders, 1 to 2 November"."""
 
     _name = "marketplace.queue.job"
+    _inherit = ["marketplace.operation.mixin"]
     _description = "Marketplace Queue Job"
     _order = "id desc"
     _check_company_auto = True

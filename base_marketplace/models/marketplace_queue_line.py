@@ -39,6 +39,7 @@ class MarketplaceQueueLine(models.Model):
     """
 
     _name = "marketplace.queue.line"
+    _inherit = ["marketplace.operation.mixin"]
     _description = "Marketplace Queue Line"
     _order = "id desc"
     _check_company_auto = True

@@ -36,6 +36,7 @@ class TestQueue(MarketplaceQueueCase):
         self.assertEqual(by_id["A"].record_name, "Customer A")
         self.assertEqual(by_id["A"].log_ids.mapped("message"), ["Done: Customer A."], "every outcome is logged")
         self.assertEqual((job.state, job.done_count, job.failed_count, job.progress), ("failed", 2, 1, 100.0))
+        self.assertEqual(self.env["marketplace.queue.job"].search([("state", "=", "failed")]), job)
         error_log = by_id["B"].log_ids.filtered(lambda log: log.level == "error")
         self.assertIn("has no country", error_log.message)
 

@@ -1,4 +1,5 @@
 from . import marketplace_instance
+from . import marketplace_operation_mixin
 from . import bc_instance
 from . import bc_reference
 from . import bc_payment_gateway

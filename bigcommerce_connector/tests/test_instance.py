@@ -133,6 +133,7 @@ class TestInstanceConfirm(BigCommerceSandboxCase):
         self.assertIn(f"/odoo/marketplace-jobs/{job.id}", action["params"]["links"][0]["url"])
         self.env["marketplace.queue.line"]._cron_process_queue()
         self.assertEqual(job.state, "done")
+        self.assertEqual(job.operation_label, "Import Store Data")
         self.assertEqual(sorted(self.instance.brand_ids.mapped("name")), sorted(b["name"] for b in seed.BRANDS))
 
 
