@@ -15,7 +15,7 @@ class MarketplaceLog(models.Model):
 
     instance_id = fields.Many2one("marketplace.instance", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="instance_id.company_id", store=True, index=True)
-    operation = fields.Char(index=True)
+    operation = fields.Char(string="Operation Code", index=True)
     external_id = fields.Char(string="External ID", index=True)
     level = fields.Selection(
         [("info", "Info"), ("warning", "Warning"), ("error", "Error")],

@@ -23,7 +23,7 @@ class MarketplaceQueueJob(models.Model):
     name = fields.Char(required=True)
     instance_id = fields.Many2one("marketplace.instance", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="instance_id.company_id", store=True, index=True)
-    operation = fields.Char(required=True, index=True)
+    operation = fields.Char(string="Operation Code", required=True, index=True)
     line_ids = fields.One2many("marketplace.queue.line", "job_id", string="Lines")
     log_ids = fields.One2many("marketplace.log", "job_id", string="Logs")
     # Computed from the lines on read, never stored: workers finishing lines of the

@@ -47,7 +47,7 @@ class MarketplaceQueueLine(models.Model):
     job_id = fields.Many2one("marketplace.queue.job", required=True, index=True, ondelete="cascade")
     instance_id = fields.Many2one(related="job_id.instance_id", store=True, index=True)
     company_id = fields.Many2one(related="job_id.company_id", store=True, index=True)
-    operation = fields.Char(related="job_id.operation", store=True, index=True)
+    operation = fields.Char(string="Operation Code", related="job_id.operation", store=True, index=True)
     external_id = fields.Char(string="External ID", required=True, index=True)
     name = fields.Char()
     payload = fields.Text(help="JSON the operation works from.")
