@@ -20,5 +20,5 @@ class MarketplaceOperationMixin(models.AbstractModel):
             "confirm": _("Confirm Store"),
             "webhooks": _("Webhooks"),
         }
-        labels.update({f"import_{kind}": _("Import %(kind)s", kind=kind.replace("_", " ")) for kind in REFERENCE_KINDS})
+        labels.update({f"import_{kind}": self.env._("Import %(kind)s", kind=kind.replace("_", " ")) for kind in REFERENCE_KINDS})
         return {**super()._operation_labels(), **labels}
