@@ -232,6 +232,7 @@ class Sandbox:
         self.rng = random.Random(self.config["seed"])
         self.rng_lock, self.stats_lock = threading.Lock(), threading.Lock()
         self.counters, self.pending, self.deliveries = {}, [], []
+        self.generation = 0  # bumped by reset: deliveries begun before it do not count after it
         self.httpd = ThreadingHTTPServer((host, port), Handler)
         self.httpd.daemon_threads = True
         self.httpd.sandbox = self
@@ -290,6 +291,7 @@ class Sandbox:
         self.limiter.reset()
         with self.stats_lock:
             self.counters, self.pending, self.deliveries = {}, [], []
+            self.generation += 1
 
     def count(self, key, n=1):
         with self.stats_lock:
@@ -339,10 +341,11 @@ class Sandbox:
 
     def deliver_pending(self):
         with self.stats_lock:
-            batch, self.pending = self.pending, []
-        return [self.deliver(**item) for item in batch]
+            batch, self.pending, generation = self.pending, [], self.generation
+        return [self.deliver(**item, generation=generation) for item in batch]
 
-    def deliver(self, payload, url, headers=None, hook_id=None):
+    def deliver(self, payload, url, headers=None, hook_id=None, generation=None):
+        generation = self.generation if generation is None else generation
         raw = json.dumps(payload, separators=(",", ":")).encode()
         msg_id = "msg_" + uuid.uuid4().hex
         signed = sign_webhook(raw, self.client_secret, msg_id, int(time.time()))
@@ -357,9 +360,11 @@ class Sandbox:
         except OSError as exc:
             result["status"], result["error"] = None, str(exc)
         ok = result["status"] is not None and 200 <= result["status"] < 300
-        self.count("webhooks_delivered" if ok else "webhooks_failed")
         with self.stats_lock:
-            self.deliveries = self.deliveries[-999:] + [result]
+            if generation == self.generation:
+                key = "webhooks_delivered" if ok else "webhooks_failed"
+                self.counters[key] = self.counters.get(key, 0) + 1
+                self.deliveries = self.deliveries[-999:] + [result]
         return result
 
 
