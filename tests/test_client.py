@@ -532,6 +532,12 @@ def test_a_shipment_that_failed_with_5xx_and_does_not_exist_is_sent_again(client
 
 # ---------------------------------------------------------------- errors
 
+def test_a_shipment_with_the_order_shipments_already_read_costs_one_call(client, http):
+    http.post(f"{V2}/orders/5/shipments", status=201, json={"id": 7})
+    assert client.create_shipment(5, SHIPMENT_REQUEST, existing=[{"id": 6}])["id"] == 7
+    assert [call.request.method for call in http.calls] == ["POST"]
+
+
 def test_401_is_an_authentication_error(client, http):
     http.get(f"{V2}/store", status=401, json=[{"status": 401, "message": "You are not authorized."}])
 

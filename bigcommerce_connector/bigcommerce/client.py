@@ -472,10 +472,12 @@ class BigCommerceClient:
         path = f"orders/{int(order_id)}/payment_actions/refunds"
         return self._create_once("v3", path, payload, created_by_us, f"refund on order {order_id}")
 
-    def create_shipment(self, order_id, payload):
+    def create_shipment(self, order_id, payload, existing=None):
         """Create a shipment (O2#createOrderShipments) at most once, like ``create_refund``:
-        a duplicate would e-mail the customer again and cannot be undone cleanly."""
-        earlier = {shipment["id"] for shipment in self.iter_order_shipments(order_id)}
+        a duplicate would e-mail the customer again and cannot be undone cleanly.
+        ``existing``: the order's shipments as the caller just read them, saving that call."""
+        earlier = {shipment["id"] for shipment in
+                   (existing if existing is not None else self.iter_order_shipments(order_id))}
         wanted = _shipment_key(payload)
 
         def created_by_us():

@@ -314,8 +314,9 @@ class BigCommerceInstance(models.Model):
         return action
 
     # ------------------------------------------------------------ reference data
-    def _import_reference(self, kind):
-        """Import one kind of reference data (order statuses, channels...) from the store."""
+    def _import_reference(self, kind, line=None):
+        """Import one kind of reference data (order statuses, channels...) from the store;
+        ``line``: the queue line doing it, which the log entry then points at."""
         self.ensure_one()
         rows = self._call_bigcommerce(*self._reference_call(kind))
         model, vals_list = getattr(self, f"_reference_vals_{kind}")(rows)
@@ -325,7 +326,7 @@ class BigCommerceInstance(models.Model):
             after_import(rows, records)
         self.env["marketplace.log"]._log(
             self.marketplace_instance_id, _("Imported %(count)s %(kind)s.", count=len(records), kind=kind.replace("_", " ")),
-            operation=f"import_{kind}")
+            operation=f"import_{kind}", line=line)
         return records
 
     @api.model

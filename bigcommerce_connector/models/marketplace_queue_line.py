@@ -16,7 +16,7 @@ class MarketplaceQueueLine(models.Model):
 
     @requires_keys("kind")
     def _process_bigcommerce_import_reference(self, payload):
-        self._bigcommerce_instance()._import_reference(payload["kind"])
+        self._bigcommerce_instance()._import_reference(payload["kind"], line=self)
 
     def _bigcommerce_record(self, model, record_id, what):
         """The record a line works on, or a failure saying it is gone."""
