@@ -113,7 +113,7 @@ def test_v2_pages_run_until_a_short_page(client, http):
         first = (page - 1) * 250 + 1
         http.get(f"{V2}/orders", json=[{"id": i} for i in range(first, first + size)],
                  match=[responses.matchers.query_param_matcher(
-                     {"page": str(page), "limit": "250", "include": "consignments.line_items",
+                     {"page": str(page), "limit": "250", "include": "consignments.line_items,fees",
                       "consignment_structure": "object"})])
 
     orders = list(client.iter_orders())
@@ -165,7 +165,7 @@ def test_polling_by_modification_date_sorts_by_it_and_sends_iso_dates(client, ht
     list(client.iter_orders(min_date_modified=datetime(2024, 5, 1, 12, 30), status_id=11))
 
     assert query(sent(http)[0]) == {
-        "include": "consignments.line_items", "consignment_structure": "object", "page": "1", "limit": "250",
+        "include": "consignments.line_items,fees", "consignment_structure": "object", "page": "1", "limit": "250",
         "min_date_modified": "2024-05-01T12:30:00+00:00", "sort": "date_modified:asc", "status_id": "11",
     }
 

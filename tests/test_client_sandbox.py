@@ -1,6 +1,7 @@
 """BigCommerceClient against the stateful sandbox store over real HTTP: faults, quota, and
 creates whose answer is lost after the store has acted."""
 import time
+from decimal import Decimal
 
 import pytest
 import requests
@@ -138,3 +139,19 @@ def test_a_shipment_whose_answer_is_lost_is_made_once(sandbox):
     shipments = list(client.iter_order_shipments(103))
     assert [s["id"] for s in shipments] == [shipment["id"]]
     assert session.posts == 1
+
+
+def test_listed_and_fetched_orders_carry_their_fees_so_the_totals_match():
+    from bigcommerce.orders import map_order, totals_difference
+    sb = start_sandbox(quota=100000, window_ms=30000)
+    try:
+        client = make_client(sb)
+        listed = next(order for order in client.iter_orders() if order["id"] == 117)
+        for order in (listed, client.get_order(117)):
+            bc_order = map_order(order)
+            fees = [line for line in bc_order.lines if line.kind == "fee"]
+            assert [(line.name, line.price_unit) for line in fees] == [("Eco packaging fee", Decimal("2.5000"))]
+            total = sum(line.price_unit * line.quantity for line in bc_order.lines)
+            assert total + sum(line.tax_amount for line in bc_order.lines) == Decimal(order["total_inc_tax"])
+    finally:
+        sb.stop()

@@ -19,6 +19,8 @@ import yaml
 from contract import SPEC_DIR
 
 from bigcommerce.orders import (
+    can_cancel_in_odoo, store_outcome,
+    gateway_needs_transactions,
     can_update_addresses, delivery_groups, derive_tax_rate, expected_totals, map_order,
     order_changes, order_snapshot, parse_datetime, parse_order_ids, simulate_odoo_totals,
     totals_difference,
@@ -97,7 +99,7 @@ def test_tax_exclusive_order():
         {"event": "purchase", "status": "ok", "gateway": "stripe", "method": "credit_card",
          "amount": 102.74, "currency": "USD", "order_id": "101"}])
     assert (order.order_id, order.status_id, order.status) == (101, 11, "Awaiting Fulfillment")
-    assert (order.payment_status, order.gateway, order.gateway_name) == ("captured", "stripe", "Credit Card")
+    assert (order.payment_status, order.gateway, order.gateway_name) == ("captured", "stripe", "Credit Card (Stripe)")
     assert order.payment_provider_id == "ch_3QxYz7Lkd2"
     assert (order.customer_id, order.is_guest, order.currency_code) == (12, False, "USD")
     assert order.date_created == datetime(2025, 3, 4, 15, 42, 10, tzinfo=timezone.utc)
@@ -188,6 +190,23 @@ def test_gateway_comes_from_the_first_successful_paying_transaction():
     order = mapped("tax_exclusive.json", transactions=transactions)
     assert (order.gateway, order.gateway_name) == ("cheque", "Pay by cheque")
     assert mapped("tax_exclusive.json").gateway == "credit_card"
+
+
+@pytest.mark.parametrize("method, needs", [("Credit Card", True), ("credit card", True), ("Card", True),
+                                           ("Cash on Delivery", False), ("Bank Deposit", False), ("PayPal", False),
+                                           ("", False)])
+def test_only_a_generic_card_payment_method_needs_the_transactions_to_name_its_gateway(method, needs):
+    assert gateway_needs_transactions({"payment_method": method, "payment_provider_id": "ch_3QxYz7Lkd2"}) is needs
+
+
+@pytest.mark.parametrize("gateway, code, name", [("braintree", "braintree", "Credit Card (Braintree)"),
+                                                 ("authorizenet", "authorizenet", "Credit Card (Authorize.Net)"),
+                                                 ("adyenv2", "adyenv2", "Credit Card (Adyen)"),
+                                                 ("newpay", "newpay", "Credit Card (newpay)")])
+def test_card_orders_of_different_processors_get_different_gateways(gateway, code, name):
+    order = mapped("tax_exclusive.json", transactions=[
+        {"event": "purchase", "status": "ok", "gateway": gateway, "method": "credit_card", "amount": 102.74}])
+    assert (order.gateway, order.gateway_name) == (code, name)
 
 
 # ---------------------------------------------------------------- where the lines come from
@@ -310,3 +329,15 @@ def test_fixtures_follow_the_spec(name):
         check(fee, "orderFees_Resp")
     for coupon in data.get("coupons", ()):
         check(coupon, "orderCoupons_Base")
+
+
+@pytest.mark.parametrize("status_id, outcome", [(5, "cancelled"), (4, "refunded"), (14, "partially_refunded"),
+                                                (2, "shipped"), (10, "shipped"), (11, ""), (3, ""), (7, ""), (1, "")])
+def test_what_bigcommerce_already_did_with_an_order(status_id, outcome):
+    assert store_outcome(status_id) == outcome
+
+
+def test_an_order_cancelled_in_bigcommerce_is_cancelled_in_odoo_only_while_nothing_left_or_was_invoiced():
+    assert can_cancel_in_odoo(any_delivery_done=False, any_invoice_posted=False)
+    assert not can_cancel_in_odoo(any_delivery_done=True, any_invoice_posted=False)
+    assert not can_cancel_in_odoo(any_delivery_done=False, any_invoice_posted=True)

@@ -36,6 +36,8 @@ _logger = logging.getLogger(__name__)
 DEFAULT_API_URL = "https://api.bigcommerce.com"
 DEFAULT_TIMEOUT = (10, 60)  # seconds to connect, seconds to wait for the answer
 MAX_PAGE_SIZE = 250
+# What an order needs embedded to be mapped without a call per resource (O2 include=).
+ORDER_INCLUDE = "consignments.line_items,fees"
 MAX_INVENTORY_PAGE_SIZE = 1000  # IN: inventory GETs carry at most 1000 items
 MAX_INVENTORY_ADJUSTMENTS = 2000  # IN: adjustments take at most 2000 items a request
 MAX_VARIANT_BATCH = 50  # VA#updateVariantsBatch answers 413 beyond 50
@@ -404,9 +406,9 @@ class BigCommerceClient:
         yield from self.get("v2", "order_statuses") or []  # O2#getOrderStatuses, not paginated
 
     def iter_orders(self, limit=MAX_PAGE_SIZE, **filters):
-        """Orders with their consignments and line items embedded, saving a call per order
+        """Orders with their consignments, line items and fees embedded, saving calls per order
         (O2#getOrders). Filters are O2's: ``min_date_modified``, ``status_id``, ``channel_id``..."""
-        params = {"include": "consignments.line_items", "consignment_structure": "object", **filters}
+        params = {"include": ORDER_INCLUDE, "consignment_structure": "object", **filters}
         if filters.get("min_date_modified") is not None:
             params.setdefault("sort", "date_modified:asc")
         # An order modified while we page through a date_modified sort moves to a later page;
@@ -417,7 +419,7 @@ class BigCommerceClient:
                 seen.add(order["id"])
                 yield order
 
-    def get_order(self, order_id, include="consignments.line_items"):
+    def get_order(self, order_id, include=ORDER_INCLUDE):
         params = {"include": include, "consignment_structure": "object"} if include else None
         return self.get("v2", f"orders/{int(order_id)}", params=params)  # O2#getOrder
 

@@ -53,6 +53,9 @@ _NOT_EMBEDDED = ("order {}: its products are not embedded; fetch it with "
 
 # BigCommerce order status ids (O2#getOrderStatuses).
 STATUS_SHIPPED, STATUS_AWAITING_PAYMENT, STATUS_COMPLETED, STATUS_AWAITING_FULFILLMENT = 2, 7, 10, 11
+STATUS_REFUNDED, STATUS_CANCELLED, STATUS_PARTIALLY_REFUNDED = 4, 5, 14
+# Shipped and Completed: everything has left the store, whatever quantity_shipped says (digital goods).
+DELIVERED_STATUS_IDS = (STATUS_SHIPPED, STATUS_COMPLETED)
 
 
 @dataclass(frozen=True)
@@ -391,18 +394,40 @@ def _rounding_lines(lines, target, tax_inclusive, currency_decimals):
     return adjustments
 
 
+# payment_method texts that name no gateway: every card processor's orders say "Credit Card".
+_GENERIC_PAYMENT_METHODS = frozenset({"credit_card", "card", "credit_debit_card", "debit_card"})
+# O3 transaction ``gateway`` codes (an open enum) as merchants know them.
+GATEWAY_NAMES = {
+    "adyen": "Adyen", "adyenv2": "Adyen", "adyenv3": "Adyen", "authorizenet": "Authorize.Net",
+    "braintree": "Braintree", "braintreepaypal": "Braintree PayPal", "checkoutcom": "Checkout.com",
+    "paypalcommerce": "PayPal", "squarev2": "Square", "stripe": "Stripe", "stripev3": "Stripe",
+    "stripeupe": "Stripe",
+}
+
+
+def gateway_needs_transactions(order):
+    """Whether only the order's v3 transactions can tell which gateway took its money: its
+    ``payment_method`` is a generic card label, and ``payment_provider_id`` is the gateway's
+    own transaction reference, which names no gateway."""
+    return gateway_code(order.get("payment_method")) in _GENERIC_PAYMENT_METHODS
+
+
 def _gateway(order, transactions):
-    """(code, display name) of the gateway that took the money."""
+    """(code, display name) of the gateway that took the money: the most specific one known,
+    the paying transaction's ``gateway`` when ``transactions`` are given, else ``payment_method``."""
     paid = [t for t in transactions or () if t.get("status") == "ok" and t.get("gateway")]
     # A gift certificate or store credit covering part of the order is not the gateway.
     paying = [t for t in paid if t["gateway"] not in ("giftcertificate", "storecredit")] or paid
     method = _text(order.get("payment_method"))
     if paying:
         transaction = paying[0]
+        code = transaction["gateway"]
         name = (_text((transaction.get("offline") or {}).get("display_name"))
-                or _text((transaction.get("custom") or {}).get("payment_method"))
-                or method or transaction["gateway"])
-        return gateway_code(transaction["gateway"]), name
+                or _text((transaction.get("custom") or {}).get("payment_method")))
+        if not name:
+            provider = GATEWAY_NAMES.get(code, code)
+            name = f"{method} ({provider})" if method and gateway_needs_transactions(order) else method or provider
+        return gateway_code(code), name
     return gateway_code(method), method
 
 
@@ -562,6 +587,21 @@ def order_changes(previous, current):
         if before.get(address_id) != after.get(address_id):
             changes[f"shipping_address/{address_id}"] = (before.get(address_id), after.get(address_id))
     return changes
+
+
+def store_outcome(status_id):
+    """What BigCommerce already did with an order, which the Odoo order must show:
+    'cancelled', 'refunded', 'partially_refunded', 'shipped' (everything left the store),
+    or '' while the order is still open in BigCommerce."""
+    return {STATUS_CANCELLED: "cancelled", STATUS_REFUNDED: "refunded",
+            STATUS_PARTIALLY_REFUNDED: "partially_refunded", STATUS_SHIPPED: "shipped",
+            STATUS_COMPLETED: "shipped"}.get(status_id, "")
+
+
+def can_cancel_in_odoo(any_delivery_done, any_invoice_posted):
+    """Whether an order cancelled in BigCommerce may be cancelled in Odoo by the import:
+    goods that left or a posted invoice need a person to decide (a return, a credit note)."""
+    return not (any_delivery_done or any_invoice_posted)
 
 
 def can_update_addresses(any_delivery_done):
