@@ -4,7 +4,7 @@
     "summary": "Import BigCommerce orders, customers and catalog; sync stock, prices, shipments and refunds",
     "category": "Sales/Sales",
     "license": "LGPL-3",
-    "depends": ["base_marketplace", "sale_stock", "stock_delivery", "account"],
+    "depends": ["base_marketplace", "sale_stock", "stock_delivery", "stock_sms", "account"],
     "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/ir.model.access.csv",
@@ -13,6 +13,7 @@
         "views/bc_instance_views.xml",
         "views/bc_financial_workflow_views.xml",
         "views/sale_order_views.xml",
+        "views/marketplace_queue_line_views.xml",
         "views/bc_product_binding_views.xml",
         "views/bigcommerce_menus.xml",
     ],

@@ -2,6 +2,10 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from .marketplace_queue_line import LINE_STATES
+
+LINE_STATE_CODES = [state for state, _label in LINE_STATES]
+
 JOB_STATES = [
     ("pending", "Pending"),
     ("processing", "Processing"),
@@ -45,15 +49,18 @@ class MarketplaceQueueJob(models.Model):
             )
         }
         for job in self:
-            count = {state: counts.get((job.id, state), 0) for state, _label in JOB_STATES}
+            count = {state: counts.get((job.id, state), 0) for state in LINE_STATE_CODES}
             total = sum(count.values())
-            finished = count["done"] + count["failed"] + count["cancelled"]
+            # A superseded line's work was done by a later line.
+            succeeded = count["done"] + count["superseded"] + count["cancelled"]
+            finished = succeeded + count["failed"]
             job.line_count = total
             job.pending_count = count["pending"] + count["processing"]
-            job.done_count = count["done"]
+            job.done_count = count["done"] + count["superseded"]
             job.failed_count = count["failed"]
             job.cancelled_count = count["cancelled"]
-            job.progress = 100.0 * finished / total if total else 100.0
+            # Failed lines are work not done: a job with failures never shows a full bar.
+            job.progress = 100.0 * succeeded / total if total else 100.0
             if job.pending_count:
                 job.state = "processing" if finished or count["processing"] else "pending"
             elif count["failed"]:

@@ -18,6 +18,7 @@ LINE_STATES = [
     ("processing", "Processing"),
     ("done", "Done"),
     ("failed", "Failed"),
+    ("superseded", "Superseded"),
     ("cancelled", "Cancelled"),
 ]
 OPEN_STATES = ("pending", "processing")
@@ -217,6 +218,7 @@ class MarketplaceQueueLine(models.Model):
                 self.invalidate_recordset(["log_ids"])
                 if len(self.log_ids) == logs_before:
                     self._log(_("Done: %(record)s.", record=record.display_name) if record else _("Done."), record=record)
+                self._supersede_failed_lines()
         except Exception as error:  # noqa: BLE001 - every failure is recorded on the line
             self._record_failure(error)
         self._commit_if_allowed()
@@ -230,6 +232,17 @@ class MarketplaceQueueLine(models.Model):
             )
         record = handler(parse_payload(self.payload, getattr(handler, "required_keys", ())))
         return record if isinstance(record, models.BaseModel) and len(record) == 1 else None
+
+    def _supersede_failed_lines(self):
+        """Earlier failures of the same work are settled by this success: they stop showing red."""
+        failed = self.search([
+            ("instance_id", "=", self.instance_id.id), ("operation", "=", self.operation),
+            ("external_id", "=", self.external_id), ("state", "=", "failed"), ("id", "!=", self.id),
+        ])
+        failed.write({"state": "superseded", "next_retry_at": False})
+        for line in failed:
+            line._log(_("Superseded: queue line %(line)s of %(job)s did this work since.",
+                        line=self.id, job=self.job_id.name))
 
     def _record_failure(self, error):
         attempts = self.attempts + 1
@@ -250,7 +263,8 @@ class MarketplaceQueueLine(models.Model):
                 message = _("%(error)s Gave up after %(attempts)s attempts; use Retry once the cause is fixed.",
                             error=message, attempts=attempts)
             self.write({"state": "failed", "attempts": attempts, "next_retry_at": False, "last_error": message})
-            self._log(message, level="error")
+            self._log(message, level="error", action_label=getattr(error, "action_label", None),
+                      action_data=getattr(error, "action_data", None))
 
     @api.model
     def _error_message(self, error):

@@ -11,12 +11,14 @@ from odoo import Command, _, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, escape_psql, float_is_zero
 
+from odoo.addons.base_marketplace.exceptions import ShortcutError
+
 from ..bigcommerce.client import DEFAULT_API_URL
-from ..bigcommerce.errors import BigCommerceError, NotFoundError
+from ..bigcommerce.errors import BigCommerceError, NotFoundError, PermissionDeniedError
 from ..bigcommerce.orders import (
-    STATUS_COMPLETED, STATUS_SHIPPED,
-    can_update_addresses, delivery_groups, map_order, order_changes, order_snapshot, parse_datetime,
-    totals_difference,
+    DELIVERED_STATUS_IDS,
+    can_cancel_in_odoo, can_update_addresses, delivery_groups, gateway_needs_transactions, map_order, order_changes,
+    order_snapshot, parse_datetime, store_outcome, totals_difference,
 )
 from ..bigcommerce.partners import address_match_key, display_name, match_state
 from ..bigcommerce.workflows import PAYMENT_STATUSES, normalize_payment_status
@@ -28,8 +30,6 @@ IMPORT_ORDER_OPERATION = "bigcommerce_import_order"
 POLL_OVERLAP = timedelta(minutes=10)
 ORDER_WEBHOOK_SCOPES = ("store/order/created", "store/order/updated", "store/order/statusUpdated")
 WEBHOOK_ROUTE = "/bigcommerce/webhook/%s"
-# Shipped and Completed: everything has left the store, whatever quantity_shipped says (digital goods).
-DELIVERED_STATUS_IDS = (STATUS_SHIPPED, STATUS_COMPLETED)
 # Order line kind -> (instance field holding its product, name of the product created when empty).
 SERVICE_PRODUCTS = {
     "gift_certificate": ("gift_certificate_product_id", "BigCommerce Gift Certificate"),
@@ -128,7 +128,7 @@ class BigCommerceInstance(models.Model):
             self.marketplace_instance_id, IMPORT_ORDER_OPERATION, items, job_name=job_name, reuse_job=reuse_job)
         # An order already waiting with the listing's JSON is fetched again: the new request is newer.
         lines.filtered(lambda line: line.state == "pending")._bigcommerce_refetch_payload(requested)
-        return job
+        return job or lines.job_id
 
     def _bigcommerce_wants(self, order):
         """Whether a BigCommerce order (raw dict) not imported yet is one this store imports."""
@@ -167,18 +167,68 @@ class BigCommerceInstance(models.Model):
                         id=order["id"], status=order.get("status") or order.get("status_id")))
             return None
         currency = self._bigcommerce_currency(order)
+        # The gateway is chosen once, when the order is created.
+        transactions = None if sale_order else self._bigcommerce_gateway_transactions(order, line)
         try:
-            bc_order = map_order(order, currency_decimals=currency.decimal_places)
+            bc_order = map_order(order, transactions=transactions, currency_decimals=currency.decimal_places)
         except ValueError:
             # Listed without its line items (an older payload): the order itself embeds them.
             order = self._bigcommerce_fetch_order(order["id"])
-            bc_order = map_order(order, currency_decimals=currency.decimal_places)
+            bc_order = map_order(order, transactions=transactions, currency_decimals=currency.decimal_places)
+        # A cancellation is acted on once, when it is new: a person may have decided since.
+        was_cancelled = store_outcome((sale_order.bigcommerce_snapshot or {}).get("status_id")) == "cancelled"
         if sale_order:
             self._bigcommerce_update_sale_order(sale_order, bc_order, line)
         else:
             sale_order = self._bigcommerce_create_sale_order(bc_order, currency, line)
-        self._bigcommerce_run_workflow(sale_order, bc_order, line)
+        if store_outcome(bc_order.status_id) == "cancelled":
+            if not was_cancelled:
+                self._bigcommerce_apply_cancellation(sale_order, line)
+        elif sale_order.state != "cancel":
+            self._bigcommerce_run_workflow(sale_order, bc_order, line)
         return sale_order
+
+    def _bigcommerce_gateway_transactions(self, order, line):
+        """The order's transactions when only they tell which gateway took the money (card
+        orders all say "Credit Card"), else None: no call for the orders that name theirs."""
+        if not gateway_needs_transactions(order):
+            return None
+        client = self._bigcommerce_client()
+        try:
+            return list(client.iter_order_transactions(order["id"]))
+        except PermissionDeniedError as error:
+            line._log(_("The gateway of order #%(id)s is the generic “%(method)s”: %(error)s Until then, card "
+                        "orders of every processor share one gateway and one workflow.",
+                        id=order["id"], method=order.get("payment_method"), error=error.user_message),
+                      level="warning")
+            return None
+        finally:
+            client.close()
+
+    def _bigcommerce_apply_cancellation(self, sale_order, line):
+        """An order cancelled in BigCommerce is cancelled in Odoo while nothing left the
+        warehouse and nothing was invoiced; otherwise a person decides, told by an activity."""
+        if sale_order.state == "cancel":
+            return
+        delivered = any(picking.state == "done" for picking in sale_order.picking_ids)
+        invoiced = any(move.state == "posted" for move in sale_order.invoice_ids)
+        if can_cancel_in_odoo(delivered, invoiced):
+            sale_order._action_cancel()
+            message = _("%(order)s cancelled: BigCommerce order #%(id)s is cancelled.",
+                        order=sale_order.name, id=sale_order.bigcommerce_order_id)
+            sale_order._message_log(body=message)
+            line._log(message, record=sale_order)
+            return
+        user = sale_order.user_id or self.user_id or self.create_uid
+        sale_order.activity_schedule(
+            "mail.mail_activity_data_todo", summary=_("Cancelled in BigCommerce"), user_id=user.id,
+            note=_("BigCommerce order #%(id)s was cancelled there, but this order already has done deliveries or "
+                   "posted invoices. Decide on a return or a credit note, then cancel what is left.",
+                   id=sale_order.bigcommerce_order_id))
+        line._log(_("%(order)s: BigCommerce order #%(id)s is cancelled, but it has done deliveries or posted "
+                    "invoices, so it was not cancelled in Odoo. An activity asks %(user)s to decide.",
+                    order=sale_order.name, id=sale_order.bigcommerce_order_id, user=user.name),
+                  level="warning", record=sale_order)
 
     def _bigcommerce_fetch_order(self, order_id):
         client = self._bigcommerce_client()
@@ -233,8 +283,8 @@ class BigCommerceInstance(models.Model):
             vals["warehouse_id"] = self.warehouse_id.id
         if self.team_id:
             vals["team_id"] = self.team_id.id
-        if self.user_id:
-            vals["user_id"] = self.user_id.id
+        # Never the user running the import (OdooBot for scheduled ones): My Quotations would hide the order.
+        vals["user_id"] = (self.user_id or customer.user_id or customer.commercial_partner_id.user_id).id
         sale_order = self.env["sale.order"].create(vals)
         sale_order._message_log(body=_("Imported from BigCommerce order #%(id)s (%(status)s, payment: %(payment)s).",
                                        id=bc_order.order_id, status=bc_order.status,
@@ -247,6 +297,7 @@ class BigCommerceInstance(models.Model):
     def _bigcommerce_status_vals(self, bc_order):
         return {
             "bigcommerce_status": bc_order.status,
+            "bigcommerce_status_id": bc_order.status_id,
             "bigcommerce_payment_status": normalize_payment_status(bc_order.payment_status)
             if normalize_payment_status(bc_order.payment_status) in dict(PAYMENT_STATUSES) else False,
             "bigcommerce_channel_id": bc_order.channel_id,
@@ -388,10 +439,18 @@ class BigCommerceInstance(models.Model):
         by_variant = {(binding.bc_product_id, binding.bc_variant_id): binding.product_id for binding in bindings}
         found = {line.order_product_id: by_variant[line.product_id, line.variant_id]
                  for line in lines if (line.product_id, line.variant_id) in by_variant}
+        archived = [(line, product) for line in lines if (product := found.get(line.order_product_id))
+                    and not product.active]
+        if archived:
+            raise UserError(_(
+                "BigCommerce order #%(id)s has %(lines)s, mapped to an archived Odoo product. Restore the product, "
+                "or point its product mapping at the product now sold, then use Retry on this queue line.",
+                id=bc_order.order_id, lines=", ".join(self.env._("“%(sku)s” (mapped to %(product)s)", sku=line.sku,
+                                                        product=product.display_name) for line, product in archived)))
         unbound = [line for line in lines if line.order_product_id not in found and line.sku]
         by_sku = {}
         for product in self.env["product.product"].search([
-                ("default_code", "in", list({line.sku for line in unbound})),
+                ("default_code", "in", list({line.sku for line in unbound})), ("active", "=", True),
                 ("company_id", "in", [False, self.company_id.id])]):
             by_sku.setdefault(product.default_code, product)
         new_bindings = {}
@@ -407,11 +466,23 @@ class BigCommerceInstance(models.Model):
         Binding.create(list(new_bindings.values()))
         missing = [line for line in lines if line.kind == "product" and line.order_product_id not in found]
         if missing:
-            raise UserError(_(
+            raise ShortcutError(_(
                 "No Odoo product has the SKU %(skus)s (BigCommerce order #%(id)s). Create the product with this "
-                "Internal Reference, or import it from BigCommerce, then use Retry on this queue line.",
-                skus=", ".join(f"“{line.sku}” ({line.name})" for line in missing), id=bc_order.order_id))
+                "Internal Reference (the Create Product shortcut fills it in), then use Retry on this queue line.",
+                skus=", ".join(f"“{line.sku}” ({line.name})" for line in missing), id=bc_order.order_id),
+                _("Create Product"), self._bigcommerce_create_product_action(missing[0]))
         return found
+
+    def _bigcommerce_create_product_action(self, bc_line):
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Create Product"),
+            "res_model": "product.product",
+            "views": [[False, "form"]],
+            "target": "current",
+            "context": {"default_name": bc_line.name, "default_default_code": bc_line.sku, "default_type": "consu",
+                        "default_is_storable": True, "default_sale_ok": True},
+        }
 
     def _bigcommerce_line_vals(self, bc_line, products, taxes):
         product = products.get(bc_line.order_product_id) if bc_line.kind in ("product", "custom") else None
@@ -530,9 +601,10 @@ class BigCommerceInstance(models.Model):
         workflow = self.env["bc.financial.workflow"]._resolve(self, gateway, status)
         if not workflow:
             if sale_order.state in ("draft", "sent"):
+                sale_order.bigcommerce_workflow_state = "waiting"
                 line._log(
                     _("%(order)s stays a quotation: no financial workflow for gateway “%(gateway)s” and payment "
-                      "status “%(status)s”. Configure one, then use Retry on this queue line.",
+                      "status “%(status)s”. Configure one, then click Run Workflow Again on the order.",
                       order=sale_order.name, gateway=gateway.name, status=status),
                     level="warning", record=sale_order, action_label=_("Configure Workflow"),
                     action_data=self._bigcommerce_workflow_action(gateway, status))
@@ -553,15 +625,17 @@ class BigCommerceInstance(models.Model):
                 with self.env.cr.savepoint():
                     done = run(sale_order, bc_order, workflow, line)
             except UserError as error:
-                message = _("%(order)s: workflow step “%(step)s” failed: %(error)s Fix it in Odoo and finish the "
-                            "order by hand, or use Retry on this queue line.", order=sale_order.name,
+                message = _("%(order)s: workflow step “%(step)s” failed: %(error)s Fix it in Odoo, then click Run "
+                            "Workflow Again on the order (or finish the order by hand).", order=sale_order.name,
                             step=workflow._fields[step].string, error=error.args[0])
+                sale_order.bigcommerce_workflow_state = "failed"
                 sale_order._message_log(body=message)
                 line._log(message, level="error", record=sale_order)
                 return
             if done:
                 line._log(_("%(order)s: %(step)s done (workflow %(workflow)s).", order=sale_order.name,
                             step=workflow._fields[step].string, workflow=workflow.display_name), record=sale_order)
+        sale_order.bigcommerce_workflow_state = "done"
         if sale_order.state == "sale" and not workflow.confirm_order:
             self._bigcommerce_apply_shipments(sale_order, bc_order, line)
 
@@ -632,8 +706,7 @@ class BigCommerceInstance(models.Model):
                 move.picked = not float_is_zero(quantity, precision_rounding=rounding)
                 to_validate = to_validate or move.picked
             if to_validate:
-                picking.with_context(skip_backorder=True, picking_ids_not_to_backorder=[],
-                                     bigcommerce_shipped_in_store=True).button_validate()
+                picking.with_context(bigcommerce_shipped_in_store=True)._bigcommerce_validate(backorder=True)
                 validated |= picking
         if validated:
             line._log(_("%(order)s: delivered %(pickings)s as shipped in BigCommerce.", order=sale_order.name,
@@ -642,11 +715,10 @@ class BigCommerceInstance(models.Model):
 
     def _bigcommerce_step_validate_delivery(self, sale_order, bc_order, workflow, line):
         pickings = self._bigcommerce_open_deliveries(sale_order)
-        for picking in pickings:
-            for move in picking.move_ids.filtered(lambda move: move.state not in ("done", "cancel")):
-                move.quantity = move.product_uom_qty
-                move.picked = True
-            picking.with_context(skip_backorder=True, picking_ids_not_to_backorder=pickings.ids).button_validate()
+        for move in pickings.move_ids.filtered(lambda move: move.state not in ("done", "cancel")):
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        pickings._bigcommerce_validate(backorder=False)
         return bool(pickings)
 
     def _bigcommerce_step_create_invoice(self, sale_order, bc_order, workflow, line):

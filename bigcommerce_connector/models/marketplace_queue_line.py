@@ -1,6 +1,6 @@
 import json
 
-from odoo import _, models
+from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.base_marketplace.queue_core import requires_keys
@@ -10,6 +10,27 @@ from .bc_order_import import IMPORT_ORDER_OPERATION
 
 class MarketplaceQueueLine(models.Model):
     _inherit = "marketplace.queue.line"
+
+    bigcommerce_can_run_workflow = fields.Boolean(
+        compute="_compute_bigcommerce_can_run_workflow",
+        help="The order this line imported waits for its financial workflow.")
+
+    def _compute_bigcommerce_can_run_workflow(self):
+        for line in self:
+            order = line._bigcommerce_imported_order()
+            line.bigcommerce_can_run_workflow = bool(order) and order.bigcommerce_can_run_workflow
+
+    def _bigcommerce_imported_order(self):
+        self.ensure_one()
+        if self.operation != IMPORT_ORDER_OPERATION or self.state != "done" or self.res_model != "sale.order":
+            return self.env["sale.order"]
+        return self.env["sale.order"].browse(self.res_id).exists()
+
+    def action_bigcommerce_run_workflow(self):
+        orders = self.env["sale.order"]
+        for line in self:
+            orders |= line._bigcommerce_imported_order()
+        return orders.action_bigcommerce_run_workflow()
 
     def _bigcommerce_instance(self):
         return self.env["bc.instance"].search([("marketplace_instance_id", "=", self.instance_id.id)], limit=1)

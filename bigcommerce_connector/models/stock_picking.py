@@ -18,8 +18,25 @@ class StockPicking(models.Model):
         help="Delivered in Odoo because BigCommerce reported it shipped: nothing to send back.")
 
     def _send_confirmation_email(self):
-        # BigCommerce tells the customer when it ships; a second email from Odoo would confuse them.
+        # BigCommerce tells the customer when it ships; a second email or SMS from Odoo would confuse them.
         return super(StockPicking, self.filtered(lambda picking: not picking.sale_id.bigcommerce_order_id))._send_confirmation_email()
+
+    def _bigcommerce_validate(self, backorder):
+        """Validate these deliveries with the quantities set on their moves, past every dialog
+        validation can open (the one-time SMS prompt, backorder, immediate transfer): nobody is
+        there to answer. ``backorder``: what is left goes to a backorder, else it is dropped.
+        Raises UserError unless every delivery is done."""
+        result = self.with_context(
+            skip_sms=True, skip_backorder=True, skip_immediate=True,
+            picking_ids_not_to_backorder=[] if backorder else self.ids,
+        ).button_validate()
+        not_done = self.filtered(lambda picking: picking.state != "done")
+        if not_done:
+            dialog = (result.get("name") or result.get("res_model")) if isinstance(result, dict) else None
+            raise UserError(_("Odoo did not validate %(deliveries)s%(dialog)s: validate it from the delivery to see "
+                              "what Odoo asks for, then run the workflow again.",
+                              deliveries=", ".join(not_done.mapped("name")),
+                              dialog=_(" (it opened the dialog “%s”)", dialog) if dialog else ""))
 
     def _action_done(self):
         result = super()._action_done()
