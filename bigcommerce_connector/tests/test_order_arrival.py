@@ -47,8 +47,23 @@ class TestOrderArrival(BigCommerceOrderCase):
         self.assertTrue(sale_order.partner_shipping_id.phone)
         self.assertEqual(sale_order.picking_ids.mapped("state"), ["done"])
         self.assertEqual(sale_order.order_line.filtered("bigcommerce_order_product_id").qty_delivered, 2)
-        self.assertFalse(self.env["sms.sms"].search([]), "BigCommerce tells the customer; Odoo sends no SMS")
+        self.assertFalse(self.sms_sent(sale_order), "BigCommerce tells the customer; Odoo sends no SMS")
         self.assertFalse(company.has_received_warning_stock_sms, "the prompt was not answered on the merchant's behalf")
+
+    def sms_sent(self, sale_order):
+        return self.env["sms.sms"].search([]) or sale_order.picking_ids.message_ids.filtered(
+            lambda message: message.message_type == "sms")
+
+    def test_a_bigcommerce_delivery_validated_by_hand_sends_no_sms(self):
+        self.env.company.write({"stock_move_sms_validation": True, "has_received_warning_stock_sms": True})
+        self.add_workflow("captured", confirm_order=True)
+        sale_order = self.import_orders(113)  # Jane's order, not shipped yet
+        picking = sale_order.picking_ids
+        picking.move_ids.write({"quantity": 1, "picked": True})
+        with outside_test_mode(), patch("odoo.addons.sms.models.sms_sms.SmsSms._send") as send:
+            picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        self.assertFalse(send.called or self.sms_sent(sale_order))
 
     def test_partially_shipped_order_leaves_a_backorder_outside_test_mode(self):
         self.env.company.write({"stock_move_sms_validation": True, "has_received_warning_stock_sms": False})
