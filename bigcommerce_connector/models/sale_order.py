@@ -40,8 +40,9 @@ class SaleOrder(models.Model):
     ]
 
 
-    @api.depends("bigcommerce_status_id", "state")
+    @api.depends("bigcommerce_status_id", "state", "bigcommerce_workflow_state")
     def _compute_bigcommerce_notice(self):
+        payment_labels = dict(self._fields["bigcommerce_payment_status"]._description_selection(self.env))
         for order in self:
             outcome = store_outcome(order.bigcommerce_status_id) if order.bigcommerce_order_id else ""
             if outcome == "cancelled" and order.state != "cancel":
@@ -54,6 +55,14 @@ class SaleOrder(models.Model):
             elif outcome == "shipped" and order.state in ("draft", "sent"):
                 notice = _("BigCommerce already shipped this order. Configure a workflow that confirms it, or "
                            "confirm it by hand, then click Run Workflow Again: its deliveries are validated as shipped.")
+            elif order.bigcommerce_workflow_state == "waiting" and order.state in ("draft", "sent"):
+                notice = _("No financial workflow applies to gateway “%(gateway)s” and payment status “%(status)s”, so "
+                           "this order stays a quotation. Configure one (the store's log has a shortcut), then click "
+                           "Run Workflow Again.", gateway=order.bigcommerce_gateway_id.name,
+                           status=payment_labels.get(order.bigcommerce_payment_status) or _("none"))
+            elif order.bigcommerce_workflow_state == "failed":
+                notice = _("A step of this order's financial workflow failed: the chatter says why. Fix it, then "
+                           "click Run Workflow Again.")
             else:
                 notice = False
             order.bigcommerce_notice = notice

@@ -208,6 +208,8 @@ class TestOrderArrival(BigCommerceOrderCase):
     def test_configure_workflow_then_run_workflow_again_confirms_the_waiting_order(self):
         sale_order = self.import_orders(102)  # Bank Deposit, payment pending: no workflow
         self.assertEqual((sale_order.state, sale_order.bigcommerce_workflow_state), ("draft", "waiting"))
+        self.assertIn("No financial workflow applies to gateway “Bank Deposit” and payment status “Pending”",
+                      sale_order.bigcommerce_notice)
         log = self.logs(sale_order, "warning")
         self.assertIn("Run Workflow Again", log.message)
         line = self.lines(102)
