@@ -21,6 +21,7 @@
         "web.assets_tests": ["bigcommerce_connector/static/tests/tours/*.js"],
     },
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": True,
 }

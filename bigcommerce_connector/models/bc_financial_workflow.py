@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from ..bigcommerce.workflows import PAYMENT_STATUSES, WorkflowSteps, default_steps_for, resolve_workflow
 
@@ -29,10 +30,38 @@ class BigCommerceFinancialWorkflow(models.Model):
     journal_id = fields.Many2one("account.journal", string="Payment Journal", check_company=True,
                                  domain="[('type', 'in', ('bank', 'cash'))]")
 
-    _sql_constraints = [
-        ("workflow_unique", "UNIQUE NULLS NOT DISTINCT(instance_id, gateway_id, payment_status)",
-         "A workflow for this gateway and payment status already exists."),
-    ]
+    def init(self):
+        # One "any gateway" workflow per status too: a plain UNIQUE treats empty gateways as
+        # distinct, and UNIQUE NULLS NOT DISTINCT needs PostgreSQL 15 while Odoo 18 runs on 12.
+        self.env.cr.execute(SQL("""
+            CREATE UNIQUE INDEX IF NOT EXISTS bc_financial_workflow_unique
+            ON bc_financial_workflow (instance_id, COALESCE(gateway_id, 0), payment_status)
+        """))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Refused before the insert: the index would refuse it too, but with an ERROR in the server log.
+        keys = [(vals["instance_id"], vals["gateway_id"] or False, vals["payment_status"])
+                for vals in map(self._add_missing_default_values, vals_list)]
+        self._check_unique(keys)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if {"instance_id", "gateway_id", "payment_status"} & set(vals):
+            self._check_unique([(vals.get("instance_id", workflow.instance_id.id),
+                                 vals.get("gateway_id", workflow.gateway_id.id) or False,
+                                 vals.get("payment_status", workflow.payment_status)) for workflow in self],
+                               exclude=self)
+        return super().write(vals)
+
+    def _check_unique(self, keys, exclude=None):
+        for instance_id, gateway_id, payment_status in keys:
+            existing = self.search([("instance_id", "=", instance_id), ("gateway_id", "=", gateway_id),
+                                    ("payment_status", "=", payment_status), ("id", "not in", (exclude or self).ids)],
+                                   limit=1)
+            if existing or keys.count((instance_id, gateway_id, payment_status)) > 1:
+                raise ValidationError(_("A workflow for %(workflow)s already exists: edit that one.",
+                                        workflow=existing.display_name or _("this gateway and payment status")))
 
     @api.model
     def default_get(self, fields_list):

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from email.utils import parsedate_to_datetime
 from unittest.mock import patch
 
+from odoo.exceptions import ValidationError
 from odoo.modules.registry import Registry
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -250,3 +251,8 @@ class TestOrderArrival(BigCommerceOrderCase):
         self.assertIn(f"queue line {later.id}", failed.log_ids[:1].message)
         self.assertEqual(failed.job_id.state, "done", "the job no longer shows red for work done since")
         self.assertEqual(failed.job_id.progress, 100)
+
+    def test_a_second_any_gateway_workflow_for_a_status_is_refused_with_a_sentence(self):
+        self.add_workflow("captured", confirm_order=True)
+        with self.assertRaisesRegex(ValidationError, "already exists: edit that one"):
+            self.add_workflow("captured", confirm_order=True, create_invoice=True)
