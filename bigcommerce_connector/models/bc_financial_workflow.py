@@ -41,7 +41,7 @@ class BigCommerceFinancialWorkflow(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         # Refused before the insert: the index would refuse it too, but with an ERROR in the server log.
-        keys = [(vals["instance_id"], vals["gateway_id"] or False, vals["payment_status"])
+        keys = [(vals["instance_id"], vals.get("gateway_id") or False, vals["payment_status"])
                 for vals in map(self._add_missing_default_values, vals_list)]
         self._check_unique(keys)
         return super().create(vals_list)

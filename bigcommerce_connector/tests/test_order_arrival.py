@@ -253,6 +253,12 @@ class TestOrderArrival(BigCommerceOrderCase):
         self.assertEqual(failed.job_id.progress, 100)
 
     def test_a_second_any_gateway_workflow_for_a_status_is_refused_with_a_sentence(self):
-        self.add_workflow("captured", confirm_order=True)
+        Workflow = self.env["bc.financial.workflow"]
+        # As the form saves it: no gateway key at all.
+        first = Workflow.create({"instance_id": self.instance.id, "payment_status": "captured", "confirm_order": True})
+        self.assertFalse(first.gateway_id)
         with self.assertRaisesRegex(ValidationError, "already exists: edit that one"):
             self.add_workflow("captured", confirm_order=True, create_invoice=True)
+        other = self.add_workflow("paid", confirm_order=True)
+        with self.assertRaisesRegex(ValidationError, "already exists: edit that one"):
+            other.payment_status = "captured"
