@@ -1,0 +1,185 @@
+"""Cancellation and refund rules (API-NOTES §4, §6, §7), for Cancel In BigCommerce, Refund
+In BigCommerce and BigCommerce's own refunds arriving in Odoo.
+
+* Cancelling is ``status_id: 5`` and nothing more: no payment action fires by itself, so an
+  authorisation is voided and captured money refunded explicitly. Which statuses a store may
+  cancel from is the merchant's policy (BigCommerce defines no state machine); Shipped,
+  Completed and Manual Verification Required are never cancelled from Odoo.
+* A refund is quoted first; the refund then names one of the quote's ``refund_methods``
+  alternatives with exactly its amounts, or BigCommerce answers 422.
+* v3 money (transactions, quotes, refunds) is JSON numbers: read here as ``Decimal`` through
+  their text, sent back as numbers rounded to 2 places (§Amount).
+"""
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from .money import to_decimal
+from .orders import STATUS_CANCELLED, STATUS_COMPLETED, STATUS_PARTIALLY_REFUNDED, STATUS_REFUNDED, STATUS_SHIPPED
+
+ZERO = Decimal(0)
+CENT = Decimal("0.01")
+STATUS_PARTIALLY_SHIPPED, STATUS_MANUAL_VERIFICATION_REQUIRED = 3, 12
+# Goods left, or a person at BigCommerce is checking the order: cancelling is never Odoo's call.
+NEVER_CANCELLABLE_STATUS_IDS = frozenset({STATUS_SHIPPED, STATUS_COMPLETED, STATUS_MANUAL_VERIFICATION_REQUIRED})
+NOT_CANCELLABLE_BY_DEFAULT = NEVER_CANCELLABLE_STATUS_IDS | {
+    STATUS_PARTIALLY_SHIPPED, STATUS_CANCELLED, STATUS_REFUNDED, STATUS_PARTIALLY_REFUNDED}
+# Money that was never the gateway's to give back through a card refund.
+_NOT_GATEWAY_METHODS = ("gift_certificate", "store_credit")
+
+
+def allows_cancellation_by_default(status_id):
+    """The initial Allow Cancellation flag of an imported order status."""
+    return int(status_id) not in NOT_CANCELLABLE_BY_DEFAULT
+
+
+def may_allow_cancellation(status_id):
+    """Whether a merchant may tick Allow Cancellation on this status at all."""
+    return int(status_id) not in NEVER_CANCELLABLE_STATUS_IDS
+
+
+def cancellation_blocker(status_id, allowed_status_ids):
+    """Why an order in ``status_id`` cannot be cancelled in BigCommerce now: 'already_cancelled',
+    'not_allowed' (the store's policy or a status that never allows it), or '' when it can."""
+    status_id = int(status_id)
+    if status_id == STATUS_CANCELLED:
+        return "already_cancelled"
+    if status_id in NEVER_CANCELLABLE_STATUS_IDS or status_id not in {int(s) for s in allowed_status_ids}:
+        return "not_allowed"
+    return ""
+
+
+def _amount(value):
+    return to_decimal(str(value)) if value not in (None, "") else ZERO
+
+
+def _round(amount):
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class PaymentState:
+    captured: Decimal  # taken by the gateway (captures and purchases that succeeded)
+    refunded: Decimal
+    authorized_only: bool  # an authorisation holds money that was neither captured nor voided
+
+    @property
+    def refundable(self):
+        return max(self.captured - self.refunded, ZERO)
+
+
+def payment_state(transactions):
+    """What the order's v3 transactions (O3#getOrderTransactions) say about its money."""
+    ok = [t for t in transactions or () if t.get("status") == "ok" and t.get("method") not in _NOT_GATEWAY_METHODS]
+    captured = sum((_amount(t.get("amount")) for t in ok if t.get("event") in ("capture", "purchase")), ZERO)
+    refunded = sum((_amount(t.get("amount")) for t in ok if t.get("event") == "refund"), ZERO)
+    authorized = any(t.get("event") == "authorization" for t in ok)
+    voided = any(t.get("event") == "void" for t in ok)
+    return PaymentState(captured=captured, refunded=refunded,
+                        authorized_only=authorized and not captured and not voided)
+
+
+@dataclass(frozen=True)
+class CreditLine:
+    """One credit note line as the refund sees it. ``kind``: 'product' (an order product, by
+    quantity), 'shipping' (a shipping address's shipping, by amount) or 'amount' (anything
+    else: given back as an order-level amount). ``amount`` includes tax."""
+    kind: str
+    quantity: Decimal = ZERO
+    amount: Decimal = ZERO
+    order_product_id: int | None = None
+    order_address_id: int | None = None
+    name: str = ""
+
+
+class RefundRefused(ValueError):
+    """The credit note asks for what BigCommerce cannot refund; ``args[0]`` says what."""
+
+
+def refund_items(order_id, credit_lines, refundable_quantities, reason=""):
+    """The ``items`` of a refund quote and refund (§ItemsRefund) for a credit note.
+
+    Product lines refund their quantity of the order product (BigCommerce prices it), shipping
+    lines their amount for the address; a credit note without product or shipping lines is an
+    order-level amount. ``refundable_quantities``: {order product id: quantity still refundable}.
+    Raises RefundRefused naming the line that asks for more than is left."""
+    items = []
+    quantities = {}
+    for line in credit_lines:
+        if line.kind == "product" and line.order_product_id:
+            if line.quantity != line.quantity.to_integral_value() or line.quantity <= 0:
+                raise RefundRefused(f"{line.name}: BigCommerce refunds whole quantities, not {line.quantity}.")
+            quantities[line.order_product_id] = quantities.get(line.order_product_id, ZERO) + line.quantity
+    for order_product_id, quantity in quantities.items():
+        left = Decimal(str(refundable_quantities.get(order_product_id, 0)))
+        if quantity > left:
+            name = next(line.name for line in credit_lines if line.order_product_id == order_product_id)
+            raise RefundRefused(f"{name}: the credit note refunds {quantity}, BigCommerce can refund {left} more.")
+        items.append({"item_type": "PRODUCT", "item_id": order_product_id, "quantity": int(quantity)})
+    shipping = {}
+    for line in credit_lines:
+        if line.kind == "shipping" and line.order_address_id and line.amount > 0:
+            shipping[line.order_address_id] = shipping.get(line.order_address_id, ZERO) + line.amount
+    items += [{"item_type": "SHIPPING", "item_id": address_id, "amount": float(_round(amount))}
+              for address_id, amount in shipping.items()]
+    other = sum((line.amount for line in credit_lines if line.kind == "amount"), ZERO)
+    if other > 0:
+        items.append({"item_type": "ORDER", "item_id": int(order_id), "amount": float(_round(other))})
+    if not items:
+        raise RefundRefused("The credit note refunds nothing BigCommerce knows: no quantity, shipping or amount.")
+    if reason:
+        for item in items:
+            item["reason"] = reason[:1000]
+    return items
+
+
+def quote_excess(quote, requested_total):
+    """How much more the credit note asks for than BigCommerce's quote allows (ZERO when within)."""
+    allowed = _amount(quote.get("total_refund_amount"))
+    return max(_round(_amount(requested_total)) - _round(allowed), ZERO)
+
+
+def refund_methods(quote):
+    """The quote's alternatives as (label, payments) pairs: ``payments`` is what a refund sends
+    for that alternative (§RefundRequest_Post_Items), label e.g. 'Braintree 45.00 + Store Credit 5.00'."""
+    alternatives = []
+    for option in quote.get("refund_methods") or ():
+        payments = [{"provider_id": method["provider_id"], "amount": float(_round(_amount(method.get("amount")))),
+                     "offline": bool(method.get("offline"))} for method in option]
+        label = " + ".join(f"{method.get('provider_description') or method['provider_id']} "
+                           f"{_round(_amount(method.get('amount')))}" for method in option)
+        alternatives.append((label, payments))
+    return alternatives
+
+
+def declined_payments(refund):
+    """[(provider, message)] of the refund's payments the gateway declined (asynchronously)."""
+    return [(payment.get("provider_id") or "", payment.get("declined_message") or "")
+            for payment in refund.get("payments") or () if payment.get("is_declined")]
+
+
+def refund_credit_lines(refund, order_product_ids):
+    """The credit note lines of a refund made in BigCommerce (O3 §Refund): products by quantity
+    (for the order products Odoo knows, ``order_product_ids``), shipping and handling by
+    address, the rest (order-level amounts, fees, gift wrapping) as amounts. Amounts include tax."""
+    lines = []
+    for item in refund.get("items") or ():
+        kind, item_id = item.get("item_type"), item.get("item_id")
+        if kind == "PRODUCT" and item_id in order_product_ids:
+            lines.append(CreditLine("product", quantity=_amount(item.get("quantity")), order_product_id=item_id))
+        elif kind in ("SHIPPING", "HANDLING"):
+            lines.append(CreditLine("shipping", amount=_amount(item.get("requested_amount")), order_address_id=item_id))
+        else:
+            lines.append(CreditLine("amount", amount=_amount(item.get("requested_amount")), name=kind or ""))
+    return lines
+
+
+def quantity_changes(lines):
+    """{order product id: new quantity} for the lines whose quantity BigCommerce reduced.
+    ``lines``: (order product id, Odoo quantity, delivered quantity, BigCommerce quantity). A
+    fulfilled quantity is never cancelled: a line goes down to what was delivered at the least."""
+    changes = {}
+    for order_product_id, ordered, delivered, now in lines:
+        target = max(Decimal(str(now)), Decimal(str(delivered)))
+        if target < Decimal(str(ordered)):
+            changes[order_product_id] = target
+    return changes

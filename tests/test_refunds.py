@@ -1,0 +1,183 @@
+"""Cancellation and refund rules: which orders may be cancelled, what a credit note refunds
+in BigCommerce's terms, which payments a quote allows, what a BigCommerce refund gives back.
+The items and payments built here go to the sandbox's quote and refund, and to the spec."""
+from decimal import Decimal
+
+import pytest
+
+from bigcommerce.client import BigCommerceClient
+from bigcommerce.refunds import (
+    CreditLine, RefundRefused, allows_cancellation_by_default, cancellation_blocker, declined_payments,
+    may_allow_cancellation, payment_state, quantity_changes, quote_excess, refund_credit_lines, refund_items,
+    refund_methods,
+)
+from contract import specs_available, validate_request
+from sandbox.server import start_sandbox
+
+D = Decimal
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    sb = start_sandbox(port=0, quota=100000)
+    yield sb
+    sb.stop()
+
+
+@pytest.fixture
+def client(sandbox):
+    sandbox.reset()
+    return BigCommerceClient(sandbox.store_hash, sandbox.access_token, api_url=sandbox.url, timeout=(2, 5))
+
+
+# ---------------------------------------------------------------- cancelling
+
+@pytest.mark.parametrize("status_id, allowed", [(1, True), (7, True), (8, True), (9, True), (11, True), (13, True),
+                                                (2, False), (3, False), (10, False), (12, False), (5, False),
+                                                (4, False), (14, False)])
+def test_statuses_that_allow_cancellation_by_default(status_id, allowed):
+    assert allows_cancellation_by_default(status_id) is allowed
+
+
+@pytest.mark.parametrize("status_id, possible", [(2, False), (10, False), (12, False), (3, True), (14, True), (11, True)])
+def test_shipped_completed_and_manual_verification_can_never_be_allowed(status_id, possible):
+    assert may_allow_cancellation(status_id) is possible
+
+
+def test_why_an_order_cannot_be_cancelled():
+    allowed = {"9", "11"}
+    assert cancellation_blocker(11, allowed) == ""
+    assert cancellation_blocker(5, allowed) == "already_cancelled"
+    assert cancellation_blocker(7, allowed) == "not_allowed"  # the merchant unticked Awaiting Payment
+    assert cancellation_blocker(2, {"2"}) == "not_allowed"  # shipped, whatever the flags say
+
+
+# ---------------------------------------------------------------- payments
+
+def test_payment_state_of_captured_authorised_voided_and_refunded_orders(client):
+    captured = payment_state(client.iter_order_transactions(103))
+    total = D(client.get_order(103, include=None)["total_inc_tax"]).quantize(D("0.01"))
+    assert (captured.captured, captured.refundable, captured.authorized_only) == (total, total, False)
+    authorised = payment_state(client.iter_order_transactions(104))
+    assert (authorised.refundable, authorised.authorized_only) == (D(0), True)
+    voided = payment_state(client.iter_order_transactions(108))
+    assert (voided.refundable, voided.authorized_only) == (D(0), False)
+    refunded = payment_state(client.iter_order_transactions(109))
+    assert refunded.refundable == D(0)
+    assert payment_state([]).refundable == D(0)
+
+
+def test_store_credit_and_gift_certificates_are_not_refundable_through_the_gateway():
+    state = payment_state([
+        {"event": "purchase", "status": "ok", "method": "credit_card", "amount": 80},
+        {"event": "purchase", "status": "ok", "method": "gift_certificate", "amount": 20},
+        {"event": "purchase", "status": "error", "method": "credit_card", "amount": 80},
+    ])
+    assert state.refundable == D(80)
+
+
+# ---------------------------------------------------------------- credit note -> refund
+
+def products_of(client, order_id):
+    return {p["id"]: p for p in client.iter_order_products(order_id)}
+
+
+def test_a_partial_credit_note_is_quoted_and_refunded_by_quantity_and_shipping(client):
+    products = products_of(client, 103)
+    shirt = next(p for p in products.values() if p["sku"] == "TSHIRT-M")
+    address_id = next(iter(client.iter_order_shipping_addresses(103)))["id"]
+    lines = [CreditLine("product", quantity=D(1), order_product_id=shirt["id"], name="T-Shirt M"),
+             CreditLine("shipping", amount=D("5.00"), order_address_id=address_id, name="Shipping")]
+    left = {p["id"]: p["quantity"] - p["quantity_refunded"] for p in products.values()}
+    items = refund_items(103, lines, left, reason="Too small")
+    assert items == [{"item_type": "PRODUCT", "item_id": shirt["id"], "quantity": 1, "reason": "Too small"},
+                     {"item_type": "SHIPPING", "item_id": address_id, "amount": 5.0, "reason": "Too small"}]
+    quote = client.create_refund_quote(103, {"items": items})
+    assert quote_excess(quote, quote["total_refund_amount"]) == 0
+    label, payments = refund_methods(quote)[0]
+    assert label.startswith("Credit Card")
+    body = {"items": items, "payments": payments}
+    if specs_available():
+        validate_request("POST", "/stores/sandbox/v3/orders/103/payment_actions/refunds", body=body)
+    refund = client.create_refund(103, body)
+    assert not declined_payments(refund)
+    after = products_of(client, 103)
+    assert after[shirt["id"]]["quantity_refunded"] == 1
+    assert client.get_order(103, include=None)["payment_status"] == "partially refunded"
+
+
+def test_an_amount_only_credit_note_is_an_order_level_refund(client):
+    items = refund_items(103, [CreditLine("amount", amount=D("10.004"), name="Goodwill")], {})
+    assert items == [{"item_type": "ORDER", "item_id": 103, "amount": 10.0}]
+    quote = client.create_refund_quote(103, {"items": items})
+    assert Decimal(str(quote["total_refund_amount"])) == D("10.00")
+
+
+def test_refunding_more_than_is_left_is_refused_with_a_sentence(client):
+    products = products_of(client, 110)  # one of two shirts already refunded
+    shirt = next(p for p in products.values() if p["sku"] == "TSHIRT-M")
+    left = {p["id"]: p["quantity"] - p["quantity_refunded"] for p in products.values()}
+    with pytest.raises(RefundRefused, match="the credit note refunds 2, BigCommerce can refund 1 more"):
+        refund_items(110, [CreditLine("product", quantity=D(2), order_product_id=shirt["id"], name="T-Shirt M")], left)
+    with pytest.raises(RefundRefused, match="whole quantities"):
+        refund_items(110, [CreditLine("product", quantity=D("0.5"), order_product_id=shirt["id"], name="T-Shirt M")],
+                     left)
+    with pytest.raises(RefundRefused, match="refunds nothing"):
+        refund_items(110, [], left)
+
+
+def test_a_credit_note_asking_more_than_the_quote_allows_says_by_how_much():
+    assert quote_excess({"total_refund_amount": 45.0}, D("50.00")) == D("5.00")
+    assert quote_excess({"total_refund_amount": 45.0}, D("45.004")) == 0
+
+
+def test_each_quote_alternative_becomes_the_payments_a_refund_sends():
+    quote = {"refund_methods": [
+        [{"provider_id": "braintree", "provider_description": "Credit Card", "amount": 45, "offline": False}],
+        [{"provider_id": "braintree", "provider_description": "Credit Card", "amount": 40.5, "offline": False},
+         {"provider_id": "storecredit", "provider_description": "Store Credit", "amount": 4.5, "offline": False}],
+    ]}
+    assert refund_methods(quote) == [
+        ("Credit Card 45.00", [{"provider_id": "braintree", "amount": 45.0, "offline": False}]),
+        ("Credit Card 40.50 + Store Credit 4.50", [{"provider_id": "braintree", "amount": 40.5, "offline": False},
+                                                  {"provider_id": "storecredit", "amount": 4.5, "offline": False}]),
+    ]
+
+
+def test_declined_refund_payments_are_reported_with_their_message():
+    refund = {"payments": [{"provider_id": "braintree", "is_declined": True, "declined_message": "Settlement pending"},
+                           {"provider_id": "storecredit", "is_declined": False}]}
+    assert declined_payments(refund) == [("braintree", "Settlement pending")]
+
+
+# ---------------------------------------------------------------- BigCommerce -> Odoo
+
+def test_a_refund_made_in_bigcommerce_becomes_credit_lines(client):
+    refund = next(iter(client.iter_order_refunds(109)))  # the seed refund: both products and the shipping
+    products = products_of(client, 109)
+    lines = refund_credit_lines(refund, set(products))
+    by_kind = {}
+    for line in lines:
+        by_kind.setdefault(line.kind, []).append(line)
+    assert sorted((line.order_product_id, line.quantity) for line in by_kind["product"]) == sorted(
+        (p["id"], D(p["quantity"])) for p in products.values())
+    address = next(iter(client.iter_order_shipping_addresses(109)))
+    assert [(line.order_address_id, line.amount) for line in by_kind["shipping"]] == [
+        (address["id"], D(address["cost_inc_tax"]).quantize(D("0.01")))]
+    assert "amount" not in by_kind
+
+
+def test_order_level_and_unknown_items_become_amount_lines():
+    lines = refund_credit_lines({"items": [{"item_type": "ORDER", "item_id": 5, "requested_amount": 7.5},
+                                           {"item_type": "PRODUCT", "item_id": 999, "quantity": 1,
+                                            "requested_amount": 3}]}, {1, 2})
+    assert [(line.kind, line.amount) for line in lines] == [("amount", D("7.5")), ("amount", D("3"))]
+
+
+def test_quantities_reduced_in_bigcommerce_never_cancel_what_was_delivered():
+    changes = quantity_changes([
+        (1, 3, 0, 2),  # one of three cancelled, nothing delivered
+        (2, 3, 2, 1),  # down to one, but two left already: stays at two
+        (3, 2, 0, 2),  # unchanged
+    ])
+    assert changes == {1: D(2), 2: D(2)}
