@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from bigcommerce.client import BigCommerceClient
+from bigcommerce.errors import NotFoundError
 from sandbox.server import start_sandbox
 
 EXTRA_ORDERS = 150
@@ -138,3 +139,10 @@ def test_a_shipment_whose_answer_is_lost_is_made_once(sandbox):
     shipments = list(client.iter_order_shipments(103))
     assert [s["id"] for s in shipments] == [shipment["id"]]
     assert session.posts == 1
+
+
+def test_a_wrong_store_hash_is_named(sandbox):
+    client = BigCommerceClient("abc123", sandbox.access_token, api_url=sandbox.url)
+    with pytest.raises(NotFoundError) as caught:
+        client.store_information()
+    assert caught.value.user_message == "No BigCommerce store has the hash abc123: check the store hash."
