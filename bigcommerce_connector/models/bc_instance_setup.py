@@ -18,8 +18,10 @@ class BigCommerceInstance(models.Model):
     def _compute_setup_missing(self):
         for instance in self:
             missing = missing_setup(
-                has_sku_products=bool(self.env["product.product"].search_count(
-                    [("default_code", "!=", False), ("company_id", "in", [False, instance.company_id.id])], limit=1)),
+                # Goods: services with a code (Odoo's own delivery product) are no catalog.
+                has_sku_products=bool(self.env["product.product"].search_count([
+                    ("default_code", "!=", False), ("type", "=", "consu"), ("sale_ok", "=", True),
+                    ("company_id", "in", [False, instance.company_id.id])], limit=1)),
                 has_workflow=bool(instance.workflow_ids),
                 pricelist_currency=instance.pricelist_id.currency_id.name,
                 store_currency=instance.store_currency,
