@@ -29,8 +29,8 @@ class MarketplaceOperationWizard(models.TransientModel):
             raise UserError(_("No installed connector can run this operation."))
         return runner(instance)
 
-    def _notify_jobs(self, jobs, nothing_reason=None):
-        return jobs._notify_queued(nothing_reason or self._nothing_queued_reason())
+    def _notify_jobs(self, jobs):
+        return jobs._notify_queued(self._nothing_queued_reason())
 
     def _nothing_queued_reason(self):
         """Hook: why this operation queued nothing, when connectors know better than the default."""
