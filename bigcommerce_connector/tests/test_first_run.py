@@ -99,9 +99,10 @@ class TestFirstRun(BigCommerceSandboxCase):
             self.instance.action_test_connection()
         self.assertEqual(str(caught.exception), "No BigCommerce store has the hash abc123: check the store hash.")
 
-    def test_a_store_cannot_be_duplicated_from_its_form(self):
-        arch = self.instance.get_views([(False, "form")])["views"]["form"]["arch"]
-        self.assertIn('duplicate="0"', arch)
+    def test_a_store_cannot_be_duplicated_from_its_form_or_the_list(self):
+        views = self.instance.get_views([(False, "form"), (False, "list")])["views"]
+        self.assertIn('duplicate="0"', views["form"]["arch"])
+        self.assertIn('duplicate="0"', views["list"]["arch"])
 
     def test_calls_after_a_short_pacing_wait_stay_out_of_the_store_log(self):
         def api_logs():
