@@ -167,3 +167,15 @@ class TestFirstRunOrders(BigCommerceOrderCase):
         sale_order = self.import_orders(103)
         self.assertIn(f"in BigCommerce, {format_amount(self.env, sale_order.amount_tax, sale_order.currency_id)} in Odoo",
                       sale_order.bigcommerce_totals_mismatch)
+
+    def test_update_order_status_says_when_the_deliveries_are_already_queued(self):
+        self.add_workflow("captured", confirm_order=True)
+        sale_order = self.import_orders(103)
+        picking = sale_order.picking_ids
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        picking.with_context(skip_backorder=True, picking_ids_not_to_backorder=[]).button_validate()
+        params = notification(sale_order.action_bigcommerce_update_order_status())
+        self.assertEqual(params["type"], "info")
+        self.assertIn("already on their way to BigCommerce", params["message"])
