@@ -117,11 +117,6 @@ class BigCommerceInstance(models.Model):
     currency_ids = fields.One2many("bc.currency", "instance_id", string="Currencies")
 
     # Scheduled actions: one ir.cron per store and action, tuned here by connector managers.
-    start_import_now = fields.Boolean(
-        string="Start importing now", copy=False,
-        help="Confirm switches on the Import Orders scheduled action at once. Otherwise every scheduled action "
-             "is created switched off: switch each on (Scheduled Actions tab) once products, workflows and "
-             "a pricelist are ready.")
     cron_import_orders_id = fields.Many2one("ir.cron", string="Import Orders Action", readonly=True, copy=False)
     import_orders_interval_number = fields.Integer(string="Import Orders Every", compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["import_orders"])
     import_orders_interval_type = fields.Selection(INTERVAL_TYPES, compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["import_orders"])

@@ -4,10 +4,16 @@ from ..bigcommerce.store import SETUP_STEPS, missing_setup
 
 
 class BigCommerceInstance(models.Model):
-    """What a confirmed store still lacks before orders import by themselves: the form's checklist."""
+    """A store's first run: whether Confirm starts importing at once, and what a confirmed store
+    still lacks before orders import by themselves (the form's checklist)."""
 
     _inherit = "bc.instance"
 
+    start_import_now = fields.Boolean(
+        string="Start importing now", copy=False,
+        help="Confirm switches on the Import Orders scheduled action at once. Otherwise every scheduled action "
+             "is created switched off: switch each on (Scheduled Actions tab) once products, workflows and "
+             "a pricelist are ready.")
     setup_missing_products = fields.Boolean(compute="_compute_setup_missing")
     setup_missing_workflow = fields.Boolean(compute="_compute_setup_missing")
     setup_missing_pricelist = fields.Boolean(compute="_compute_setup_missing")
