@@ -110,13 +110,13 @@ class MarketplaceQueueJob(models.Model):
         """What a button answers once it queued these jobs: a link to each, or, when there are
         none, ``nothing_reason`` (a sentence saying why nothing was queued)."""
         if not self:
-            return self._notify(_("Nothing to do"), nothing_reason or _(
+            return self._notification(_("Nothing to do"), nothing_reason or _(
                 "Nothing new to queue: the records are already queued or up to date."), notification_type="info")
-        return self._notify(_("Operation queued"), _("Queued: %s") % ", ".join("%s" for _job in self),
-                            links=[{"label": job.name, "url": f"/odoo/marketplace-jobs/{job.id}"} for job in self])
+        return self._notification(_("Operation queued"), _("Queued: %s") % ", ".join("%s" for _job in self),
+                                  links=[{"label": job.name, "url": f"/odoo/marketplace-jobs/{job.id}"} for job in self])
 
     @api.model
-    def _notify(self, title, message, notification_type="success", links=()):
+    def _notification(self, title, message, notification_type="success", links=()):
         """A notification; afterwards the dialog it came from closes, or the form reloads to show what changed.
         In ``message``, each ``%s`` is replaced by the next of ``links`` ({"label", "url"})."""
         return {

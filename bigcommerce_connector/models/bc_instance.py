@@ -280,7 +280,7 @@ class BigCommerceInstance(models.Model):
         store = self._call_bigcommerce("store_information", client_options={"max_retries": 0})
         self._write_store_information(store)
         # The form reloads after the notification, so the store panel appears at once.
-        return self.env["marketplace.queue.job"]._notify(
+        return self.env["marketplace.queue.job"]._notification(
             _("Connected to %(name)s", name=store.get("name") or self.store_hash),
             _("Plan: %(plan)s. Default currency: %(currency)s. Timezone: %(timezone)s.",
               plan=store.get("plan_name") or "-", currency=store.get("currency") or "-",
@@ -320,7 +320,7 @@ class BigCommerceInstance(models.Model):
                                     "once the checklist on the store is done."))
             self.env["marketplace.log"]._log(instance.marketplace_instance_id, message, operation="confirm")
             messages.append(message)
-        return self.env["marketplace.queue.job"]._notify(
+        return self.env["marketplace.queue.job"]._notification(
             _("Store confirmed") if drafts else _("Store data updated"), " ".join(messages))
 
     def action_reset_to_draft(self):

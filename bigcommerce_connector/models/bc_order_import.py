@@ -730,6 +730,6 @@ class BigCommerceInstance(models.Model):
         summary = _("Destination: %(url)s", url=destination) + "\n" + "\n".join(report)
         self.env["marketplace.log"]._log(self.marketplace_instance_id, summary, operation="webhooks")
         all_active = all(webhook.state == "active" for webhook in self.webhook_ids)
-        return self.env["marketplace.queue.job"]._notify(
+        return self.env["marketplace.queue.job"]._notification(
             _("Webhooks active") if all_active else _("Webhooks need attention"), " · ".join(report),
             notification_type="success" if all_active else "warning")
