@@ -10,7 +10,7 @@ import requests
 import responses
 from contract import specs_available, validate_request
 
-from bigcommerce.client import BigCommerceClient
+from bigcommerce.client import NOTABLE_WAIT_SECONDS, BigCommerceClient, is_notable_call
 from bigcommerce.errors import (
     AmbiguousResultError,
     AuthenticationError,
@@ -738,3 +738,15 @@ def test_stock_and_variant_writes_are_split_into_the_batches_bigcommerce_accepts
     sizes = [len(json.loads(call.request.body)["items"]) if "inventory" in call.request.url
              else len(json.loads(call.request.body)) for call in http.calls]
     assert sizes == [2000, 1, 50, 1]
+
+
+# ---------------------------------------------------------------- what is worth the store's log
+
+def test_a_call_paced_briefly_then_answered_at_once_is_routine(client, http, records):
+    http.post(f"{V3}/hooks", json={"data": {"id": 9}}, headers=rate_headers(149, 30000))
+    client.create_webhook("store/order/*", "https://odoo.example.com/bc")
+    routine = dict(records[-1], waits=[0.4, 1.2])
+    assert not is_notable_call(routine)
+    assert is_notable_call(dict(routine, waits=[NOTABLE_WAIT_SECONDS]))
+    assert is_notable_call(dict(routine, attempts=2))
+    assert is_notable_call(dict(routine, error="ServerError"))

@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from bigcommerce.client import BigCommerceClient
+from bigcommerce.errors import NotFoundError
 from sandbox.server import start_sandbox
 
 EXTRA_ORDERS = 150
@@ -142,7 +143,7 @@ def test_a_shipment_whose_answer_is_lost_is_made_once(sandbox):
 
 
 def test_listed_and_fetched_orders_carry_their_fees_so_the_totals_match():
-    from bigcommerce.orders import map_order, totals_difference
+    from bigcommerce.orders import map_order
     sb = start_sandbox(quota=100000, window_ms=30000)
     try:
         client = make_client(sb)
@@ -155,3 +156,10 @@ def test_listed_and_fetched_orders_carry_their_fees_so_the_totals_match():
             assert total + sum(line.tax_amount for line in bc_order.lines) == Decimal(order["total_inc_tax"])
     finally:
         sb.stop()
+
+
+def test_a_wrong_store_hash_is_named(sandbox):
+    client = BigCommerceClient("abc123", sandbox.access_token, api_url=sandbox.url)
+    with pytest.raises(NotFoundError) as caught:
+        client.store_information()
+    assert caught.value.user_message == "No BigCommerce store has the hash abc123: check the store hash."

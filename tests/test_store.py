@@ -1,6 +1,6 @@
 import pytest
 
-from bigcommerce.store import categories_parents_first, parse_store_hash
+from bigcommerce.store import categories_parents_first, is_valid_api_url, missing_setup, parse_store_hash
 
 
 @pytest.mark.parametrize("pasted, expected", [
@@ -30,3 +30,25 @@ def test_categories_come_parents_first_whatever_the_listing_order():
     ordered = [category["name"] for category in categories_parents_first(listing)]
     assert ordered.index("Home") < ordered.index("Kitchen") < ordered.index("Mugs")
     assert sorted(ordered) == ["Home", "Kitchen", "Mugs", "Orphan"]
+
+
+@pytest.mark.parametrize("url", [
+    "https://api.bigcommerce.com", "https://api.bigcommerce.com/", "http://127.0.0.1:8765", "http://localhost:8765",
+    "http://sandbox:8765", "http://[::1]:8765",
+])
+def test_api_address_is_https_or_a_local_test_store(url):
+    assert is_valid_api_url(url)
+
+
+@pytest.mark.parametrize("url", [
+    "api.bigcommerce.com", "http://api.bigcommerce.com", "ftp://api.bigcommerce.com", "https://", "", None,
+    "https://api.bigcommerce.com:port",
+])
+def test_other_api_addresses_are_refused(url):
+    assert not is_valid_api_url(url)
+
+
+def test_missing_setup_lists_what_a_new_store_lacks_in_order():
+    assert missing_setup(False, False, None, "USD", []) == ["products", "workflow", "pricelist", "webhooks"]
+    assert missing_setup(True, True, "EUR", "USD", ["active", "inactive"]) == ["pricelist", "webhooks"]
+    assert missing_setup(True, True, "USD", "USD", ["active", "active", "active"]) == []

@@ -9,7 +9,7 @@ class MarketplaceInstance(models.Model):
     """
 
     _name = "marketplace.instance"
-    _description = "Marketplace Instance"
+    _description = "Marketplace Store"
     _order = "name"
 
     name = fields.Char(required=True)

@@ -1,7 +1,7 @@
 import logging
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
 _logger = logging.getLogger(__name__)
 
@@ -13,7 +13,7 @@ class MarketplaceLog(models.Model):
     _order = "id desc"
     _check_company_auto = True
 
-    instance_id = fields.Many2one("marketplace.instance", required=True, index=True, ondelete="cascade")
+    instance_id = fields.Many2one("marketplace.instance", string="Store", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="instance_id.company_id", store=True, index=True)
     operation = fields.Char(string="Operation Code", index=True)
     external_id = fields.Char(string="External ID", index=True)
@@ -28,6 +28,12 @@ class MarketplaceLog(models.Model):
     res_id = fields.Many2oneReference(string="Record ID", model_field="res_model")
     action_label = fields.Char(help="Label of the shortcut that helps fix what this log reports.")
     action_data = fields.Json(help="Window action the shortcut opens.")
+
+    @api.depends("operation", "external_id")
+    def _compute_display_name(self):
+        # What the breadcrumb shows, e.g. "Import Order 103", instead of "marketplace.log,39".
+        for log in self:
+            log.display_name = " ".join(filter(None, (log.operation_label or _("Log"), log.external_id)))
 
     @api.model
     def _log(self, instance, message, level="info", operation=None, external_id=None, line=None, record=None,

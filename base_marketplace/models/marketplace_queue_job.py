@@ -25,7 +25,7 @@ class MarketplaceQueueJob(models.Model):
     _check_company_auto = True
 
     name = fields.Char(required=True)
-    instance_id = fields.Many2one("marketplace.instance", required=True, index=True, ondelete="cascade")
+    instance_id = fields.Many2one("marketplace.instance", string="Store", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="instance_id.company_id", store=True, index=True)
     operation = fields.Char(string="Operation Code", required=True, index=True)
     line_ids = fields.One2many("marketplace.queue.line", "job_id", string="Lines")
@@ -112,3 +112,29 @@ class MarketplaceQueueJob(models.Model):
             return dict(action, view_mode="form", views=[(False, "form")], res_id=self.id)
         return dict(action, view_mode="list,form", views=[(False, "list"), (False, "form")],
                     domain=[("id", "in", self.ids)])
+
+    def _notify_queued(self, nothing_reason=None):
+        """What a button answers once it queued these jobs: a link to each, or, when there are
+        none, ``nothing_reason`` (a sentence saying why nothing was queued)."""
+        if not self:
+            return self._notification(_("Nothing to do"), nothing_reason or _(
+                "Nothing new to queue: the records are already queued or up to date."), notification_type="info")
+        return self._notification(_("Operation queued"), _("Queued: %s") % ", ".join("%s" for _job in self),
+                                  links=[{"label": job.name, "url": f"/odoo/marketplace-jobs/{job.id}"} for job in self])
+
+    @api.model
+    def _notification(self, title, message, notification_type="success", links=()):
+        """A notification; afterwards the dialog it came from closes, or the form reloads to show what changed.
+        In ``message``, each ``%s`` is replaced by the next of ``links`` ({"label", "url"})."""
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": title,
+                "message": message,
+                "links": list(links),
+                "type": notification_type,
+                "sticky": False,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }

@@ -46,7 +46,7 @@ class MarketplaceQueueLine(models.Model):
     _check_company_auto = True
 
     job_id = fields.Many2one("marketplace.queue.job", required=True, index=True, ondelete="cascade")
-    instance_id = fields.Many2one(related="job_id.instance_id", store=True, index=True)
+    instance_id = fields.Many2one(related="job_id.instance_id", string="Store", store=True, index=True)
     company_id = fields.Many2one(related="job_id.company_id", store=True, index=True)
     operation = fields.Char(string="Operation Code", related="job_id.operation", store=True, index=True)
     external_id = fields.Char(string="External ID", required=True, index=True)
@@ -337,7 +337,8 @@ class MarketplaceQueueLine(models.Model):
         lines.write({"state": "pending", "attempts": 0, "next_retry_at": False, "last_error": False})
         if lines:
             self._trigger_processing()
-        return True
+        return lines.job_id._notify_queued(_("Nothing to retry: these lines are done or being processed, or a newer "
+                                             "line already does the same work."))
 
     def action_cancel(self):
         self.filtered(lambda line: line.state in ("pending", "failed")).write({"state": "cancelled", "next_retry_at": False})

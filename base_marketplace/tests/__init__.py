@@ -1,2 +1,3 @@
 from . import test_queue
+from . import test_notifications
 from . import test_queue_concurrency

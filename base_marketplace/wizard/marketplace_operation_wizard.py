@@ -3,7 +3,7 @@ from odoo.exceptions import UserError
 
 
 class MarketplaceOperationWizard(models.TransientModel):
-    """Pick instances and an operation, queue it, and point the user at the queue job.
+    """Pick stores and an operation, queue it, and point the user at the queue job.
 
     Connectors add their operations with ``selection_add`` and implement
     ``_run_<operation>(instance)`` (or override ``_run_operation``), returning the
@@ -13,7 +13,7 @@ class MarketplaceOperationWizard(models.TransientModel):
     _name = "marketplace.operation.wizard"
     _description = "Marketplace Operations"
 
-    instance_ids = fields.Many2many("marketplace.instance", string="Instances", required=True)
+    instance_ids = fields.Many2many("marketplace.instance", string="Stores", required=True)
     operation = fields.Selection([], required=True)
 
     def action_run(self):
@@ -30,21 +30,8 @@ class MarketplaceOperationWizard(models.TransientModel):
         return runner(instance)
 
     def _notify_jobs(self, jobs):
-        if not jobs:
-            message, links = _("Nothing new to queue: the records are already queued or up to date."), []
-        else:
-            message = _("Queued: %s") % ", ".join("%s" for _job in jobs)
-            links = [{"label": job.name, "url": f"/odoo/marketplace-jobs/{job.id}"}
-                     for job in jobs]
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": _("Operation queued") if jobs else _("Nothing to do"),
-                "message": message,
-                "links": links,
-                "type": "success" if jobs else "info",
-                "sticky": False,
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return jobs._notify_queued(self._nothing_queued_reason())
+
+    def _nothing_queued_reason(self):
+        """Hook: why this operation queued nothing, when connectors know better than the default."""
+        return None

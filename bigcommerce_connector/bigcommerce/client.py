@@ -26,6 +26,7 @@ from .errors import (
     BigCommerceError,
     BigCommerceTimeoutError,
     InvalidResponseError,
+    NotFoundError,
     ServerError,
     error_for_response,
 )
@@ -47,6 +48,14 @@ _RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
 # Failures after which a POST may or may not have taken effect on BigCommerce's side.
 _AMBIGUOUS_FAILURES = (ServerError, BigCommerceTimeoutError, BigCommerceConnectionError, InvalidResponseError)
 _QUANTITY_REFUND_ITEM_TYPES = frozenset({"PRODUCT", "GIFT_WRAPPING"})  # their amount is ignored (O3)
+NOTABLE_WAIT_SECONDS = 10  # pacing calls shorter than this is routine
+
+
+def is_notable_call(call):
+    """Whether a call record (what ``on_call`` receives) is worth the store's log: it failed,
+    needed another attempt (a retry, a 429) or waited long. A call that succeeded at once after
+    a short pacing wait is routine, a read or a write alike."""
+    return bool(call.get("error")) or call["attempts"] > 1 or sum(call.get("waits") or ()) >= NOTABLE_WAIT_SECONDS
 
 
 def _backoff(attempt, base=1.0, cap=30.0):
@@ -369,7 +378,12 @@ class BigCommerceClient:
     # ------------------------------------------------------------------ store
 
     def store_information(self):
-        return self.get("v2", "store")  # SI#getStoreInformation
+        try:
+            return self.get("v2", "store")  # SI#getStoreInformation
+        except NotFoundError as error:
+            # Every store has its information: a 404 here means no store has this hash.
+            error.user_message = f"No BigCommerce store has the hash {self.store_hash}: check the store hash."
+            raise
 
     def server_time(self):
         """BigCommerce's clock in epoch seconds, for polling watermarks."""

@@ -1,5 +1,8 @@
-"""Rules about a store itself: recognising its hash, ordering its category tree."""
+"""Rules about a store itself: recognising its hash and API address, ordering its category
+tree, what its setup still lacks."""
+import ipaddress
 import re
+from urllib.parse import urlsplit
 
 _HASH = r"[a-z0-9]{3,20}"
 _STORE_HASH_PATTERNS = (
@@ -23,6 +26,43 @@ def parse_store_hash(text):
         if match:
             return match.group("hash")
     return None
+
+
+def is_valid_api_url(url):
+    """Whether ``url`` can be BigCommerce's API address: https, or plain http only for a test
+    store on this machine or this network (``localhost``, an IP address or a name without dots,
+    such as the sandbox's Docker service). The access token travels with every call."""
+    try:
+        parts = urlsplit((url or "").strip())
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        return False
+    if not host or parts.scheme not in ("http", "https"):
+        return False
+    if parts.scheme == "https":
+        return True
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return "." not in host
+
+
+# What a confirmed store lacks before orders import by themselves, in the order to fix them.
+SETUP_STEPS = ("products", "workflow", "pricelist", "webhooks")
+
+
+def missing_setup(has_sku_products, has_workflow, pricelist_currency, store_currency, webhook_states):
+    """The ``SETUP_STEPS`` still to do: no product has a SKU to match order lines by, no
+    financial workflow, no pricelist in the store's currency, not every order webhook active."""
+    done = {
+        "products": has_sku_products,
+        "workflow": has_workflow,
+        "pricelist": bool(pricelist_currency) and pricelist_currency == store_currency,
+        "webhooks": bool(webhook_states) and all(state == "active" for state in webhook_states),
+    }
+    return [step for step in SETUP_STEPS if not done[step]]
 
 
 def categories_parents_first(categories):

@@ -12,5 +12,6 @@ from . import stock_picking
 from . import bc_order_import
 from . import marketplace_queue_line
 from . import bc_instance_catalog_sync
+from . import bc_instance_setup
 from . import bc_product_binding
 from . import account_move

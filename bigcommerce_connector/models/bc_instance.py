@@ -3,10 +3,10 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..bigcommerce.client import DEFAULT_API_URL, BigCommerceClient
+from ..bigcommerce.client import DEFAULT_API_URL, BigCommerceClient, is_notable_call
 from ..bigcommerce.errors import BigCommerceError
 from ..bigcommerce.orders import STATUS_AWAITING_FULFILLMENT
-from ..bigcommerce.store import STORE_HASH_HELP, categories_parents_first, parse_store_hash
+from ..bigcommerce.store import STORE_HASH_HELP, categories_parents_first, is_valid_api_url, parse_store_hash
 
 _logger = logging.getLogger(__name__)
 
@@ -94,6 +94,8 @@ class BigCommerceInstance(models.Model):
                                         help="Used for order lines that are not in the catalog.")
     shipping_product_id = fields.Many2one("product.product", domain="[('type', '=', 'service')]")
     discount_product_id = fields.Many2one("product.product", domain="[('type', '=', 'service')]")
+    wrapping_product_id = fields.Many2one("product.product", string="Gift Wrapping Product",
+                                          domain="[('type', '=', 'service')]")
     mark_order_paid = fields.Boolean(string="Mark Order as Paid?",
                                      help="When the invoice of an order is paid in Odoo, mark the order paid in BigCommerce.")
     last_order_import_at = fields.Datetime(string="Orders Imported Until", readonly=True, copy=False,
@@ -144,7 +146,8 @@ class BigCommerceInstance(models.Model):
     job_count = fields.Integer(compute="_compute_counts")
 
     _sql_constraints = [
-        ("store_hash_unique", "UNIQUE(store_hash)", "This BigCommerce store is already connected: one instance per store."),
+        # The last guard, for two stores saved at the same moment; _check_store_hash_free says it first.
+        ("store_hash_unique", "UNIQUE(store_hash)", "This BigCommerce store is already connected: one record per store."),
     ]
 
     # ------------------------------------------------------------------ ORM
@@ -154,11 +157,13 @@ class BigCommerceInstance(models.Model):
             vals["marketplace"] = "bigcommerce"
             if vals.get("store_hash"):
                 vals["store_hash"] = self._clean_store_hash(vals["store_hash"])
+                self._check_store_hash_free(vals["store_hash"])
         return super().create(vals_list)
 
     def write(self, vals):
         if vals.get("store_hash"):
             vals["store_hash"] = self._clean_store_hash(vals["store_hash"])
+            self._check_store_hash_free(vals["store_hash"])
         result = super().write(vals)
         if "active" in vals and not vals["active"]:
             # An archived store must not sync; reactivating leaves the merchant's choice to them.
@@ -179,6 +184,22 @@ class BigCommerceInstance(models.Model):
         if not store_hash:
             raise ValidationError(_("“%(value)s” is not a BigCommerce store hash. %(help)s", value=value, help=STORE_HASH_HELP))
         return store_hash
+
+    def _check_store_hash_free(self, store_hash):
+        """Refuse a store already connected (``self``: the stores being saved), before the database
+        would: its refusal writes an ERROR to the server log. Other companies' stores count too."""
+        if self.sudo().with_context(active_test=False).search_count(
+                [("store_hash", "=", store_hash), ("id", "not in", self.ids)], limit=1):
+            raise ValidationError(_("The BigCommerce store %(hash)s is already connected in this database (archived "
+                                    "stores included): one record per store.", hash=store_hash))
+
+    @api.constrains("api_url")
+    def _check_api_url(self):
+        for instance in self:
+            if not is_valid_api_url(instance.api_url):
+                raise ValidationError(_(
+                    "“%(url)s” is not an API address: it must start with https://, like %(default)s (the access "
+                    "token travels with every call).", url=instance.api_url, default=DEFAULT_API_URL))
 
     @api.onchange("store_hash")
     def _onchange_store_hash(self):
@@ -228,11 +249,11 @@ class BigCommerceInstance(models.Model):
         )
 
     def _log_api_call(self, call):
-        """Writes, and any call that had to wait or failed, go to the store's log; reads to the server log."""
-        waited = sum(call.get("waits") or ())
-        if call["method"] == "GET" and not waited and not call.get("error"):
+        """Calls that failed, were retried or waited long go to the store's log; routine ones to the server log."""
+        if not is_notable_call(call):
             _logger.debug("BigCommerce %s %s -> %s in %sms", call["method"], call["path"], call["status"], call["duration_ms"])
             return
+        waited = sum(call.get("waits") or ())
         message = _("%(method)s %(path)s answered %(status)s in %(duration)s ms after %(attempts)s attempt(s)",
                     method=call["method"], path=call["path"], status=call["status"] or _("nothing"),
                     duration=call["duration_ms"], attempts=call["attempts"])
@@ -258,18 +279,12 @@ class BigCommerceInstance(models.Model):
         # Someone is waiting at the button: one attempt, the answer at once.
         store = self._call_bigcommerce("store_information", client_options={"max_retries": 0})
         self._write_store_information(store)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": _("Connected to %(name)s", name=store.get("name") or self.store_hash),
-                "message": _("Plan: %(plan)s. Default currency: %(currency)s. Timezone: %(timezone)s.",
-                             plan=store.get("plan_name") or "-", currency=store.get("currency") or "-",
-                             timezone=(store.get("timezone") or {}).get("name") or "-"),
-                "type": "success",
-                "sticky": False,
-            },
-        }
+        # The form reloads after the notification, so the store panel appears at once.
+        return self.env["marketplace.queue.job"]._notification(
+            _("Connected to %(name)s", name=store.get("name") or self.store_hash),
+            _("Plan: %(plan)s. Default currency: %(currency)s. Timezone: %(timezone)s.",
+              plan=store.get("plan_name") or "-", currency=store.get("currency") or "-",
+              timezone=(store.get("timezone") or {}).get("name") or "-"))
 
     def _write_store_information(self, store):
         self.write({
@@ -280,21 +295,33 @@ class BigCommerceInstance(models.Model):
         })
 
     def action_confirm(self):
+        """Confirm (or, once confirmed, Update Store Data): import the store data; a first confirmation
+        creates the scheduled actions, switched off but for Import Orders when asked to start now."""
+        drafts = self.filtered(lambda instance: instance.state == "draft")
+        messages = []
         for instance in self:
             instance._write_store_information(instance._call_bigcommerce("store_information"))
-            for kind in REFERENCE_KINDS:
-                instance._import_reference(kind)
+            counts = {kind: len(instance._import_reference(kind)) for kind in REFERENCE_KINDS}
             if not instance.location_ids:
                 raise UserError(_("The store %(store)s has no inventory location yet. Create one in BigCommerce "
                                   "(Settings › Inventory › Locations), then click Confirm again.", store=instance.name))
             if not instance.import_status_ids:
                 instance.import_status_ids = instance.order_status_ids.filtered(lambda s: s.bc_id == str(STATUS_AWAITING_FULFILLMENT))
-            instance._ensure_scheduled_actions()
-            instance.state = "confirmed"
-            self.env["marketplace.log"]._log(
-                instance.marketplace_instance_id, _("Store confirmed: reference data imported, scheduled actions created."),
-                operation="confirm")
-        return True
+            message = _("%(store)s: imported %(order_statuses)s order statuses, %(channels)s channels, %(locations)s "
+                        "locations, %(tax_classes)s tax classes, %(categories)s categories, %(brands)s brands and "
+                        "%(currencies)s currencies.", store=instance.name, **counts)
+            if instance in drafts:
+                instance._ensure_scheduled_actions()
+                instance.state = "confirmed"
+                message += " " + (_("Import Orders is switched on; the other scheduled actions are off "
+                                    "(Scheduled Actions tab).")
+                                  if instance.import_orders_active else
+                                  _("The scheduled actions are switched off: switch them on (Scheduled Actions tab) "
+                                    "once the checklist on the store is done."))
+            self.env["marketplace.log"]._log(instance.marketplace_instance_id, message, operation="confirm")
+            messages.append(message)
+        return self.env["marketplace.queue.job"]._notification(
+            _("Store confirmed") if drafts else _("Store data updated"), " ".join(messages))
 
     def action_reset_to_draft(self):
         self._crons().write({"active": False})
@@ -405,7 +432,8 @@ class BigCommerceInstance(models.Model):
                     "code": f"model.browse({instance.id}).{method}()",
                     "interval_number": number,
                     "interval_type": unit,
-                    "active": instance.active,
+                    # Switched on before products, workflows or a pricelist exist, they would fail at once.
+                    "active": instance.active and key == "import_orders" and instance.start_import_now,
                     "user_id": self.env.ref("base.user_root").id,
                 })
 

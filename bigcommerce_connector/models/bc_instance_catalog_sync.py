@@ -25,7 +25,7 @@ class BigCommerceInstance(models.Model):
         jobs = self.env["marketplace.queue.job"]
         for instance in self:
             jobs |= instance._queue_stock_export()
-        return self.env["marketplace.operation.wizard"]._notify_jobs(jobs)
+        return jobs._notify_queued(self._location_jobs_reason("export_stock"))
 
     def _queue_stock_export(self):
         return self._queue_location_jobs("bigcommerce_export_stock", "export_stock",
@@ -45,6 +45,15 @@ class BigCommerceInstance(models.Model):
             job_name=job_name,
         )
         return job
+
+    def _location_jobs_reason(self, enabled_field):
+        """Why a stock operation of these stores queued nothing."""
+        idle = self.filtered(lambda instance: not instance.location_ids.filtered(enabled_field))
+        if idle:
+            return _("Nothing to queue: tick %(flag)s on a location of %(stores)s (Stock tab).",
+                     flag=self.env["bc.location"]._fields[enabled_field]._description_string(self.env),
+                     stores=", ".join(idle.mapped("name")))
+        return _("Nothing new to queue: the stock of these locations is already queued.")
 
     def _queue_price_export(self):
         self.ensure_one()

@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from odoo import Command, _, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, escape_psql, float_is_zero
+from odoo.tools import SQL, escape_psql, float_is_zero, format_amount
 
 from odoo.addons.base_marketplace.exceptions import ShortcutError
 
@@ -34,7 +34,7 @@ WEBHOOK_ROUTE = "/bigcommerce/webhook/%s"
 SERVICE_PRODUCTS = {
     "gift_certificate": ("gift_certificate_product_id", "BigCommerce Gift Certificate"),
     "custom": ("custom_product_id", "BigCommerce Custom Item"),
-    "wrapping": ("custom_product_id", "BigCommerce Custom Item"),
+    "wrapping": ("wrapping_product_id", "BigCommerce Gift Wrapping"),
     "fee": ("custom_product_id", "BigCommerce Custom Item"),
     "shipping": ("shipping_product_id", "BigCommerce Shipping"),
     "handling": ("shipping_product_id", "BigCommerce Shipping"),
@@ -582,8 +582,10 @@ class BigCommerceInstance(models.Model):
         if not differences:
             return
         labels = {"untaxed": _("untaxed amount"), "tax": _("taxes"), "total": _("total")}
+        # Decimals shown in the order's currency (float only for display, never for arithmetic).
         text = "; ".join(self.env._("%(what)s %(bigcommerce)s in BigCommerce, %(odoo)s in Odoo", what=labels[name],
-                           bigcommerce=expected, odoo=actual)
+                                    bigcommerce=format_amount(self.env, float(expected), sale_order.currency_id),
+                                    odoo=format_amount(self.env, float(actual), sale_order.currency_id))
                          for name, (expected, actual) in differences.items())
         message = _("The totals of %(order)s differ from BigCommerce order #%(id)s: %(text)s. Check the taxes and "
                     "prices of its lines before confirming it.", order=sale_order.name, id=bc_order.order_id, text=text)
@@ -799,4 +801,7 @@ class BigCommerceInstance(models.Model):
         self.webhook_ids = [Command.clear(), *webhooks]
         summary = _("Destination: %(url)s", url=destination) + "\n" + "\n".join(report)
         self.env["marketplace.log"]._log(self.marketplace_instance_id, summary, operation="webhooks")
-        return True
+        all_active = all(webhook.state == "active" for webhook in self.webhook_ids)
+        return self.env["marketplace.queue.job"]._notification(
+            _("Webhooks active") if all_active else _("Webhooks need attention"), " · ".join(report),
+            notification_type="success" if all_active else "warning")

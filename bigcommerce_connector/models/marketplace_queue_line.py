@@ -58,6 +58,25 @@ class MarketplaceQueueLine(models.Model):
         updated, known = self._bigcommerce_instance()._export_prices()
         self._log(_("Prices: %(updated)s of %(known)s variants updated in BigCommerce.", updated=updated, known=known))
 
+    @requires_keys("filters")
+    def _process_bigcommerce_list_orders(self, payload):
+        """List the orders created in a period (the operations wizard queued this line) and queue
+        those the store imports, in a job of their own; returns that job."""
+        instance = self._bigcommerce_instance()
+        client = instance._bigcommerce_client()
+        try:
+            orders = list(client.iter_orders(**payload["filters"]))
+        finally:
+            client.close()
+        job = instance._bigcommerce_enqueue_orders(orders, self.job_id.name)
+        if job:
+            self._log(_("%(listed)s orders created in this period; %(queued)s queued to import.",
+                        listed=len(orders), queued=len(job.line_ids)), record=job)
+        else:
+            self._log(_("%(listed)s orders created in this period; none to queue: they are in no status this store "
+                        "imports (Orders tab), or already queued.", listed=len(orders)))
+        return job
+
     def _process_bigcommerce_import_order(self, payload):
         return self._bigcommerce_instance()._bigcommerce_import_order(payload, self)
 

@@ -23,7 +23,8 @@ class SaleOrder(models.Model):
                                                   readonly=True, copy=False)
     bigcommerce_gateway_id = fields.Many2one("bc.payment.gateway", string="BigCommerce Payment Gateway",
                                              readonly=True, copy=False)
-    bigcommerce_channel_id = fields.Integer(string="BigCommerce Channel", readonly=True, copy=False)
+    bigcommerce_channel_id = fields.Integer(string="BigCommerce Channel ID", readonly=True, copy=False)
+    bigcommerce_channel_name = fields.Char(string="BigCommerce Channel", compute="_compute_bigcommerce_channel_name")
     bigcommerce_snapshot = fields.Json(readonly=True, copy=False,
                                        help="Technical: what the last import saw, to report what changed since.")
     bigcommerce_totals_mismatch = fields.Text(
@@ -100,7 +101,17 @@ class SaleOrder(models.Model):
             jobs |= order.bigcommerce_instance_id._bigcommerce_enqueue_order_ids(
                 [int(order.bigcommerce_order_id)], _("Run the workflow of %(order)s again", order=order.name),
                 requested=True)
-        return self.env["marketplace.operation.wizard"]._notify_jobs(jobs)
+        return jobs._notify_queued(_("A cancelled order has no workflow to run."))
+
+    @api.depends("bigcommerce_instance_id", "bigcommerce_channel_id")
+    def _compute_bigcommerce_channel_name(self):
+        # Salespeople read the order without the connector's rights: the name is all they see of the channel.
+        channels = self.env["bc.channel"].sudo().search([("instance_id", "in", self.bigcommerce_instance_id.ids)])
+        names = {(channel.instance_id.id, channel.bc_id): channel.name for channel in channels}
+        for order in self:
+            channel_id = str(order.bigcommerce_channel_id)
+            order.bigcommerce_channel_name = names.get((order.bigcommerce_instance_id.id, channel_id), channel_id) \
+                if order.bigcommerce_channel_id else False
 
     @api.depends("picking_ids.state", "picking_ids.bigcommerce_shipment_ids")
     def _compute_bigcommerce_shipments_pending(self):
@@ -115,7 +126,7 @@ class SaleOrder(models.Model):
             ("external_id", "in", [str(picking_id) for picking_id in pickings.ids])])
         lines.action_retry()
         jobs = pickings._bigcommerce_queue_shipments() | lines.job_id
-        return self.env["marketplace.operation.wizard"]._notify_jobs(jobs)
+        return jobs._notify_queued(_("Nothing new to queue: the done deliveries are already on their way to BigCommerce."))
 
 
     def _bigcommerce_queue_mark_paid(self):

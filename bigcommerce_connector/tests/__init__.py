@@ -9,3 +9,4 @@ from . import test_shipment_export
 from . import test_mark_paid
 from . import test_order_arrival
 from . import test_install
+from . import test_first_run

@@ -2,6 +2,7 @@ from datetime import timezone
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_datetime
 
 from ..bigcommerce.orders import parse_order_ids
 
@@ -20,6 +21,8 @@ STORE_OPERATIONS = {
     "bigcommerce_export_stock": "_queue_stock_export",
     "bigcommerce_export_prices": "_queue_price_export",
 }
+# Stock operations: operation -> the bc.location flag that picks the locations they work on.
+LOCATION_FLAGS = {"bigcommerce_import_stock": "import_stock", "bigcommerce_export_stock": "export_stock"}
 
 
 class MarketplaceOperationWizard(models.TransientModel):
@@ -86,10 +89,27 @@ class MarketplaceOperationWizard(models.TransientModel):
         filters = {"min_date_created": self.bigcommerce_date_from.replace(tzinfo=timezone.utc).isoformat()}
         if self.bigcommerce_date_to:
             filters["max_date_created"] = self.bigcommerce_date_to.replace(tzinfo=timezone.utc).isoformat()
-        orders = bc_instance._call_bigcommerce("iter_orders", **filters)
-        return bc_instance._bigcommerce_enqueue_orders(
-            orders, _("Import orders created from %(start)s from %(store)s",
-                      start=self.bigcommerce_date_from, store=bc_instance.name))
+            period = _("from %(start)s to %(end)s", start=format_datetime(self.env, self.bigcommerce_date_from),
+                       end=format_datetime(self.env, self.bigcommerce_date_to))
+        else:
+            period = _("since %(start)s", start=format_datetime(self.env, self.bigcommerce_date_from))
+        # Listing waits on BigCommerce, and a long range takes many pages: a queue line does it,
+        # so the button answers at once; the line then queues the orders to import.
+        job, _lines = self.env["marketplace.queue.line"]._enqueue(
+            bc_instance.marketplace_instance_id, "bigcommerce_list_orders",
+            [{"external_id": "/".join(filters.values()), "name": _("Orders created %(period)s", period=period),
+              "payload": {"filters": filters}}],
+            job_name=_("Import orders created %(period)s from %(store)s", period=period, store=bc_instance.name))
+        return job
+
+    def _nothing_queued_reason(self):
+        if self.operation == "bigcommerce_import_orders":
+            return _("Nothing new to queue: these orders are already queued.") if self.bigcommerce_order_ids \
+                else _("Nothing new to queue: the orders of this period are already being listed.")
+        if self.operation in LOCATION_FLAGS:
+            bc_instances = self.env["bc.instance"].search([("marketplace_instance_id", "in", self.instance_ids.ids)])
+            return bc_instances._location_jobs_reason(LOCATION_FLAGS[self.operation])
+        return super()._nothing_queued_reason()
 
     def _notify_jobs(self, jobs):
         notification = super()._notify_jobs(jobs)

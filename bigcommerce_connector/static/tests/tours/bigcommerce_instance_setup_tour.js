@@ -12,8 +12,12 @@ registry.category("web_tour.tours").add("bigcommerce_instance_setup", {
         { trigger: ".o_field_widget[name='access_token'] input", run: "edit tour-token" },
         { trigger: "button[name='action_test_connection']", run: "click" },
         { trigger: ".o_notification:contains('Connected to Sandbox Outfitters')" },
+        // The store panel appears without reloading the page.
+        { trigger: ".o_field_widget[name='store_name']:contains('Sandbox Outfitters')" },
         { trigger: "button[name='action_confirm']:contains('Confirm')", run: "click" },
+        { trigger: ".o_notification:contains('Store confirmed')" },
         { trigger: ".o_statusbar_status button.o_arrow_button_current:contains('Confirmed')" },
+        { trigger: ".alert:contains('Still to do') li:contains('A financial workflow')" },
         { trigger: ".o_notebook .nav-link:contains('Store Data')", run: "click" },
         { trigger: ".o_field_widget[name='channel_ids'] .o_data_cell:contains('Sandbox Marketplace')" },
         { trigger: ".o_notebook .nav-link:contains('Stock')", run: "click" },
