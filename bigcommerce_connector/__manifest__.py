@@ -1,6 +1,6 @@
 {
     "name": "BigCommerce Connector",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "summary": "Import BigCommerce orders, customers and catalog; sync stock, prices, shipments and refunds",
     "category": "Sales/Sales",
     "license": "LGPL-3",

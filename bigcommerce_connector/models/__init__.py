@@ -1,6 +1,7 @@
 from . import marketplace_instance
 from . import marketplace_operation_mixin
 from . import bc_instance
+from . import bc_scheduled_action
 from . import bc_reference
 from . import bc_payment_gateway
 from . import bc_financial_workflow

@@ -11,38 +11,7 @@ from ..bigcommerce.store import STORE_HASH_HELP, categories_parents_first, is_va
 _logger = logging.getLogger(__name__)
 
 REQUEST_TIMEOUT_SECONDS = 60
-# The scheduled actions every confirmed store gets: (key, name, method, interval number, interval type).
-SCHEDULED_ACTIONS = [
-    ("import_orders", "Import Orders", "_cron_import_orders", 15, "minutes"),
-    ("export_stock", "Export Stock", "_cron_export_stock", 30, "minutes"),
-    ("export_prices", "Export Prices", "_cron_export_prices", 1, "days"),
-    ("update_order_status", "Update Order Status", "_cron_update_order_status", 1, "hours"),
-]
-INTERVAL_TYPES = [("minutes", "Minutes"), ("hours", "Hours"), ("days", "Days"), ("weeks", "Weeks"), ("months", "Months")]
 REFERENCE_KINDS = ("order_statuses", "channels", "locations", "tax_classes", "categories", "brands", "currencies")
-
-
-def _cron_settings_inverse(key):
-    """Inverse of one scheduled action's settings; one per action, so each writes only its own cron.
-
-    Connector managers tune their store's schedule without being Odoo administrators, hence sudo.
-    """
-    def inverse(instances):
-        for instance in instances:
-            cron = instance.sudo()[f"cron_{key}_id"]
-            if not cron:
-                continue
-            if instance[f"{key}_interval_number"] < 1:
-                raise ValidationError(_("A scheduled action must run at least every 1 unit of time."))
-            cron.write({
-                "interval_number": instance[f"{key}_interval_number"],
-                "interval_type": instance[f"{key}_interval_type"],
-                "active": instance[f"{key}_active"] and instance.active,
-            })
-    return inverse
-
-
-CRON_SETTINGS_INVERSES = {key: _cron_settings_inverse(key) for key, *_rest in SCHEDULED_ACTIONS}
 
 
 class BigCommerceInstance(models.Model):
@@ -116,31 +85,8 @@ class BigCommerceInstance(models.Model):
     brand_ids = fields.One2many("bc.brand", "instance_id", string="Brands")
     currency_ids = fields.One2many("bc.currency", "instance_id", string="Currencies")
 
-    # Scheduled actions: one ir.cron per store and action, tuned here by connector managers.
-    cron_import_orders_id = fields.Many2one("ir.cron", string="Import Orders Action", readonly=True, copy=False)
-    import_orders_interval_number = fields.Integer(string="Import Orders Every", compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["import_orders"])
-    import_orders_interval_type = fields.Selection(INTERVAL_TYPES, compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["import_orders"])
-    import_orders_active = fields.Boolean(string="Import Orders Active", compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["import_orders"])
-    import_orders_lastcall = fields.Datetime(string="Last Order Import", compute="_compute_cron_settings")
-    import_orders_nextcall = fields.Datetime(string="Next Order Import", compute="_compute_cron_settings")
-    cron_export_stock_id = fields.Many2one("ir.cron", string="Export Stock Action", readonly=True, copy=False)
-    export_stock_interval_number = fields.Integer(string="Export Stock Every", compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["export_stock"])
-    export_stock_interval_type = fields.Selection(INTERVAL_TYPES, compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["export_stock"])
-    export_stock_active = fields.Boolean(string="Export Stock Active", compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["export_stock"])
-    export_stock_lastcall = fields.Datetime(string="Last Stock Export", compute="_compute_cron_settings")
-    export_stock_nextcall = fields.Datetime(string="Next Stock Export", compute="_compute_cron_settings")
-    cron_export_prices_id = fields.Many2one("ir.cron", string="Export Prices Action", readonly=True, copy=False)
-    export_prices_interval_number = fields.Integer(string="Export Prices Every", compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["export_prices"])
-    export_prices_interval_type = fields.Selection(INTERVAL_TYPES, compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["export_prices"])
-    export_prices_active = fields.Boolean(string="Export Prices Active", compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["export_prices"])
-    export_prices_lastcall = fields.Datetime(string="Last Price Export", compute="_compute_cron_settings")
-    export_prices_nextcall = fields.Datetime(string="Next Price Export", compute="_compute_cron_settings")
-    cron_update_order_status_id = fields.Many2one("ir.cron", string="Update Order Status Action", readonly=True, copy=False)
-    update_order_status_interval_number = fields.Integer(string="Update Order Status Every", compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["update_order_status"])
-    update_order_status_interval_type = fields.Selection(INTERVAL_TYPES, compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["update_order_status"])
-    update_order_status_active = fields.Boolean(string="Update Order Status Active", compute="_compute_cron_settings", inverse=CRON_SETTINGS_INVERSES["update_order_status"])
-    update_order_status_lastcall = fields.Datetime(string="Last Order Status Update", compute="_compute_cron_settings")
-    update_order_status_nextcall = fields.Datetime(string="Next Order Status Update", compute="_compute_cron_settings")
+    # Scheduled actions: one ir.cron per store and action, tuned on the store by connector managers.
+    scheduled_action_ids = fields.One2many("bc.scheduled.action", "instance_id", string="Scheduled Actions")
 
     log_count = fields.Integer(compute="_compute_counts")
     job_count = fields.Integer(compute="_compute_counts")
@@ -207,23 +153,12 @@ class BigCommerceInstance(models.Model):
             self.store_hash = parse_store_hash(self.store_hash)
 
     def _crons(self):
-        crons = self.env["ir.cron"].sudo()
-        for instance in self.sudo():
-            for key, *_rest in SCHEDULED_ACTIONS:
-                crons |= instance[f"cron_{key}_id"]
-        return crons
+        return self.sudo().scheduled_action_ids.cron_id
 
-    @api.depends(*(f"cron_{key}_id.{name}" for key, *_rest in SCHEDULED_ACTIONS
-                   for name in ("interval_number", "interval_type", "active", "lastcall", "nextcall")))
-    def _compute_cron_settings(self):
-        for instance in self:
-            for key, *_rest in SCHEDULED_ACTIONS:
-                cron = instance.sudo()[f"cron_{key}_id"]
-                instance[f"{key}_interval_number"] = cron.interval_number
-                instance[f"{key}_interval_type"] = cron.interval_type
-                instance[f"{key}_active"] = cron.active
-                instance[f"{key}_lastcall"] = cron.lastcall
-                instance[f"{key}_nextcall"] = cron.nextcall
+    def _cron(self, action):
+        """The ``ir.cron`` of one of the store's scheduled actions (e.g. "import_orders")."""
+        self.ensure_one()
+        return self.sudo().scheduled_action_ids.filtered(lambda row: row.action == action).cron_id
 
     def _compute_counts(self):
         logs = dict(self.env["marketplace.log"]._read_group(
@@ -315,7 +250,7 @@ class BigCommerceInstance(models.Model):
                 instance.state = "confirmed"
                 message += " " + (_("Import Orders is switched on; the other scheduled actions are off "
                                     "(Scheduled Actions tab).")
-                                  if instance.import_orders_active else
+                                  if instance._cron("import_orders").active else
                                   _("The scheduled actions are switched off: switch them on (Scheduled Actions tab) "
                                     "once the checklist on the store is done."))
             self.env["marketplace.log"]._log(instance.marketplace_instance_id, message, operation="confirm")
@@ -419,23 +354,10 @@ class BigCommerceInstance(models.Model):
 
     # ------------------------------------------------------------ scheduled actions
     def _ensure_scheduled_actions(self):
-        model = self.env["ir.model"]._get("bc.instance")
-        for instance in self.sudo():
-            for key, name, method, number, unit in SCHEDULED_ACTIONS:
-                field = f"cron_{key}_id"
-                if instance[field]:
-                    continue
-                instance[field] = self.env["ir.cron"].sudo().create({
-                    "name": _("BigCommerce %(store)s: %(action)s", store=instance.name, action=name),
-                    "model_id": model.id,
-                    "state": "code",
-                    "code": f"model.browse({instance.id}).{method}()",
-                    "interval_number": number,
-                    "interval_type": unit,
-                    # Switched on before products, workflows or a pricelist exist, they would fail at once.
-                    "active": instance.active and key == "import_orders" and instance.start_import_now,
-                    "user_id": self.env.ref("base.user_root").id,
-                })
+        # Switched on before products, workflows or a pricelist exist, they would fail at once.
+        for instance in self:
+            self.env["bc.scheduled.action"]._create_for(
+                instance, active_keys=("import_orders",) if instance.start_import_now else ())
 
     def _cron_update_order_status(self):
         """Safety net: queue the shipments of done deliveries that never reached the queue."""

@@ -90,4 +90,4 @@ class TestStockAndPriceExport(BigCommerceSandboxCase):
         self.instance.action_archive()
         self.instance._cron_export_stock()
         self.assertFalse(self.env["marketplace.queue.line"].search([("operation", "=", "bigcommerce_export_stock")]))
-        self.assertFalse(self.instance.cron_export_stock_id.active)
+        self.assertFalse(self.instance._cron("export_stock").active)

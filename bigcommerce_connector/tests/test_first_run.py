@@ -29,8 +29,8 @@ class TestFirstRun(BigCommerceSandboxCase):
         self.instance.start_import_now = True
         params = notification(self.instance.action_confirm())
         self.assertIn("Import Orders is switched on", params["message"])
-        self.assertTrue(self.instance.cron_import_orders_id.active)
-        others = self.instance._crons() - self.instance.cron_import_orders_id
+        self.assertTrue(self.instance._cron("import_orders").active)
+        others = self.instance._crons() - self.instance._cron("import_orders")
         self.assertEqual(len(others), 3)
         self.assertFalse(any(others.mapped("active")))
 

@@ -2,9 +2,10 @@ from unittest.mock import patch
 
 import responses
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from .common import BigCommerceSandboxCase, sandbox_instance_vals, start_sandbox
 from sandbox import seed
@@ -112,17 +113,18 @@ class TestInstanceConfirm(BigCommerceSandboxCase):
         other = self.env["bc.instance"].create(sandbox_instance_vals(other_sandbox, name="Second Store"))
         (self.instance | other).write({"start_import_now": True})
         (self.instance | other).action_confirm()
-        crons = self.instance.cron_import_orders_id | other.cron_import_orders_id
+        crons = self.instance._cron("import_orders") | other._cron("import_orders")
         self.assertEqual(len(crons), 2)
         self.assertEqual(len(self.instance._crons()), 4, "import orders, export stock, export prices, update order status")
         self.assertTrue(all(crons.mapped("active")))
         self.assertEqual((crons[0].interval_number, crons[0].interval_type), (15, "minutes"))
-        self.instance.write({"import_orders_interval_number": 5, "import_orders_interval_type": "minutes"})
-        self.assertEqual(self.instance.cron_import_orders_id.interval_number, 5)
-        self.assertEqual(other.cron_import_orders_id.interval_number, 15)
+        self.instance.scheduled_action_ids.filtered(lambda row: row.action == "import_orders").write(
+            {"interval_number": 5, "interval_type": "minutes"})
+        self.assertEqual(self.instance._cron("import_orders").interval_number, 5)
+        self.assertEqual(other._cron("import_orders").interval_number, 15)
         self.instance.action_archive()
         self.assertFalse(any(self.instance._crons().mapped("active")))
-        self.assertTrue(other.cron_import_orders_id.active)
+        self.assertTrue(other._cron("import_orders").active)
         self.instance.action_confirm()  # confirming again creates no second action
         crons = self.env["ir.cron"].with_context(active_test=False).search([("code", "like", f"model.browse({self.instance.id})")])
         self.assertEqual(crons, self.instance._crons())
@@ -206,3 +208,53 @@ class TestMultiStore(BigCommerceSandboxCase):
         self.assertFalse(as_other["bc.instance"].search([]))
         self.assertFalse(as_other["marketplace.log"].search([]))
         self.assertFalse(as_other["marketplace.instance"].search([]))
+
+
+@tagged("post_install", "-at_install")
+class TestScheduledActions(BigCommerceSandboxCase):
+
+    def test_a_connector_manager_tunes_the_store_schedule_and_the_cron_follows(self):
+        self.instance.action_confirm()
+        manager = self.env["res.users"].create({
+            "name": "Connector Manager", "login": "bc.manager",
+            "groups_id": [Command.set([self.env.ref("base_marketplace.group_marketplace_manager").id,
+                                       self.env.ref("base.group_user").id])]})
+        self.assertFalse(manager.has_group("base.group_system"), "not an administrator")
+        rows = self.instance.with_user(manager).scheduled_action_ids
+        self.assertEqual(rows.mapped("action"), ["import_orders", "export_stock", "export_prices", "update_order_status"])
+        stock = rows.filtered(lambda row: row.action == "export_stock")
+        stock.write({"interval_number": 2, "interval_type": "hours", "enabled": True})
+        cron = self.instance._cron("export_stock")
+        self.assertEqual((cron.interval_number, cron.interval_type, cron.active), (2, "hours", True))
+        self.assertEqual((stock.interval_number, stock.enabled), (2, True), "the row reads its cron")
+        with self.assertRaises(ValidationError):
+            stock.interval_number = 0
+
+    def test_archiving_a_store_switches_its_scheduled_actions_off(self):
+        self.instance.start_import_now = True
+        self.instance.action_confirm()
+        self.assertTrue(self.instance._cron("import_orders").active)
+        self.instance.action_archive()
+        self.assertFalse(any(self.instance._crons().mapped("active")))
+        row = self.instance.scheduled_action_ids.filtered(lambda row: row.action == "import_orders")
+        row.enabled = True  # an archived store's actions stay off
+        self.assertFalse(self.instance._cron("import_orders").active)
+
+    def test_a_store_migrated_from_cron_columns_keeps_its_intervals(self):
+        self.instance.action_confirm()
+        old_crons = {row.action: row.cron_id for row in self.instance.scheduled_action_ids}
+        old_crons["import_orders"].sudo().write({"interval_number": 7, "interval_type": "minutes", "active": True})
+        # The 18.0.1.0.0 layout: a column per action on bc_instance, no rows.
+        self.instance.scheduled_action_ids.sudo().unlink()
+        for key, cron in old_crons.items():
+            self.env.cr.execute(SQL("ALTER TABLE bc_instance ADD COLUMN %s integer", SQL.identifier(f"cron_{key}_id")))
+            self.env.cr.execute(SQL("UPDATE bc_instance SET %s = %s WHERE id = %s",
+                                    SQL.identifier(f"cron_{key}_id"), cron.id, self.instance.id))
+        self.env["bc.scheduled.action"]._adopt_old_cron_columns()
+        self.instance.invalidate_recordset(["scheduled_action_ids"])
+        row = self.instance.scheduled_action_ids.filtered(lambda row: row.action == "import_orders")
+        self.assertEqual((row.interval_number, row.interval_type, row.enabled), (7, "minutes", True))
+        self.assertEqual({r.action: r.cron_id for r in self.instance.scheduled_action_ids}, old_crons)
+        self.env.cr.execute("SELECT column_name FROM information_schema.columns "
+                            "WHERE table_name = 'bc_instance' AND column_name LIKE 'cron\\_%'")
+        self.assertFalse(self.env.cr.fetchall(), "the old columns are gone")
