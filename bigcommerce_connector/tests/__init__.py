@@ -10,3 +10,4 @@ from . import test_mark_paid
 from . import test_order_arrival
 from . import test_install
 from . import test_first_run
+from . import test_translations
