@@ -1,5 +1,6 @@
 import json
 import logging
+import time
 from datetime import timedelta
 
 from psycopg2 import errorcodes, errors as pg_errors
@@ -29,6 +30,9 @@ TRANSIENT_DATABASE_ERRORS = (
     pg_errors.UniqueViolation,
 )
 DEFAULT_STALE_MINUTES = 30
+# Seconds a cron run goes on starting lines: well inside Odoo's default limit_time_real_cron
+# (120 s), leaving room for the last line started, whose API calls never sleep long.
+DEFAULT_TIME_BUDGET_SECONDS = 30
 
 
 class MarketplaceQueueLine(models.Model):
@@ -153,23 +157,52 @@ class MarketplaceQueueLine(models.Model):
 
     # --------------------------------------------------------------- processing
     @api.model
-    def _cron_process_queue(self, batch_size=50):
+    def _cron_process_queue(self, batch_size=50, time_budget=None):
+        """Process due lines one at a time, up to ``batch_size`` lines or ``time_budget`` seconds
+        (system parameter ``base_marketplace.cron_time_budget``), whichever comes first.
+
+        Odoo's watchdog kills a cron worker that runs longer than ``limit_time_real_cron``, and
+        Odoo calls a cron that reports remaining work up to 10 times in a row without giving
+        the watchdog a beat. So a run never reports remaining work: when lines are left, it
+        triggers itself, and the next run starts after the watchdog was reset.
+        """
+        deadline = time.monotonic() + (self._time_budget() if time_budget is None else time_budget)
+        self._begin_claim()
+        self._enqueue_received()
+        self._requeue_stale_lines()
+        self._commit_if_allowed()
+        lines = self.browse()
+        while len(lines) < batch_size and time.monotonic() < deadline:
+            line = self._claim_due_line()
+            if not line:
+                break
+            # Each line commits, which empties the cache: prefetching every line processed
+            # so far again would make a line's cost grow with the run.
+            line.with_prefetch(line.ids)._process()
+            lines |= line
+        if self.search_count(self._due_domain(), limit=1):
+            self._trigger_processing()
+        self._schedule_next_retry()
+        return lines
+
+    @api.model
+    def _begin_claim(self):
         if self._can_commit():
             # Claims run in a transaction of their own at READ COMMITTED: under Odoo's
             # REPEATABLE READ, locking a row another worker changed since this
             # transaction began raises a serialization error instead of skipping it.
             self.env.cr.commit()
             self.env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-        self._requeue_stale_lines()
-        lines = self._claim_due_lines(batch_size)
-        for line in lines:
-            # Each line commits, which empties the cache: prefetching the whole batch
-            # again on every line would make a line's cost grow with the batch size.
-            line.with_prefetch(line.ids)._process()
-        remaining = self.search_count(self._due_domain())
-        self.env["ir.cron"]._notify_progress(done=len(lines), remaining=remaining)
-        self._schedule_next_retry()
-        return lines
+
+    @api.model
+    def _enqueue_received(self):
+        """Hook: connectors queue here what their webhooks only recorded, so that receiving
+        a webhook never writes to the queue's shared rows."""
+
+    @api.model
+    def _time_budget(self):
+        value = self.env["ir.config_parameter"].sudo().get_param("base_marketplace.cron_time_budget")
+        return float(value) if value else DEFAULT_TIME_BUDGET_SECONDS
 
     @api.model
     def _due_domain(self):
@@ -177,8 +210,10 @@ class MarketplaceQueueLine(models.Model):
         return [("state", "=", "pending"), "|", ("next_retry_at", "=", False), ("next_retry_at", "<=", now)]
 
     @api.model
-    def _claim_due_lines(self, limit):
-        """Lock up to ``limit`` due lines that no other worker holds and mark them processing."""
+    def _claim_due_line(self):
+        """Lock the next due line no other worker holds and mark it processing, right before
+        it is processed: a worker killed meanwhile leaves no line claimed but never started."""
+        self._begin_claim()
         self.flush_model(["state", "next_retry_at"])
         try:
             with self.env.cr.savepoint(flush=False):
@@ -187,17 +222,17 @@ class MarketplaceQueueLine(models.Model):
                      WHERE state = 'pending'
                        AND (next_retry_at IS NULL OR next_retry_at <= %s)
                      ORDER BY id
-                     LIMIT %s
+                     LIMIT 1
                        FOR UPDATE SKIP LOCKED
-                """, fields.Datetime.now(), limit))
-                lines = self.browse(row[0] for row in self.env.cr.fetchall())
+                """, fields.Datetime.now()))
+                line = self.browse(row[0] for row in self.env.cr.fetchall())
         except pg_errors.SerializationFailure:
-            # Only without commits (in tests): another worker finished these lines meanwhile.
+            # Only without commits (in tests): another worker finished this line meanwhile.
             return self.browse()
-        if lines:
-            lines.write({"state": "processing", "processing_started_at": fields.Datetime.now()})
+        if line:
+            line.write({"state": "processing", "processing_started_at": fields.Datetime.now()})
         self._commit_if_allowed()
-        return lines
+        return line
 
     def _process(self):
         self.ensure_one()

@@ -137,23 +137,6 @@ class BigCommerceInstance(models.Model):
         created = parse_datetime(order.get("date_created"))
         return not (self.import_orders_after and created and _to_naive_utc(created) < self.import_orders_after)
 
-    def _bigcommerce_receive_webhook(self, payload):
-        """Queue the order a verified webhook is about. Returns whether anything was queued:
-        other scopes and redeliveries of an event already received are ignored."""
-        self.ensure_one()
-        data = payload.get("data") or {}
-        if payload.get("scope") not in ORDER_WEBHOOK_SCOPES or data.get("type") != "order" or not data.get("id"):
-            return False
-        order_id = int(data["id"])
-        event_hash = payload.get("hash")
-        if event_hash and not self.env["bc.webhook.event"]._record_first_delivery(
-                self, str(event_hash), payload.get("scope"), str(order_id)):
-            return False
-        # One job a day gathers the webhooks of a store, not one job per delivery.
-        self._bigcommerce_enqueue_order_ids([order_id], _("Order webhooks from %(store)s, %(day)s", store=self.name,
-                                                          day=fields.Date.context_today(self)), reuse_job=True)
-        return True
-
     # ------------------------------------------------------------------ processing
     def _bigcommerce_import_order(self, payload, line):
         """Create or update the sale order of one BigCommerce order. ``payload``: the order as

@@ -1,6 +1,6 @@
 import json
 
-from odoo import _, models
+from odoo import _, api, models
 from odoo.exceptions import UserError
 
 from odoo.addons.base_marketplace.queue_core import requires_keys
@@ -79,3 +79,8 @@ class MarketplaceQueueLine(models.Model):
         sale_order = self._bigcommerce_record("sale.order", payload["sale_order_id"], _("sale order"))
         sale_order._bigcommerce_mark_paid(self)
         return sale_order
+
+    @api.model
+    def _enqueue_received(self):
+        super()._enqueue_received()
+        self.env["bc.webhook.event"]._queue_received()
