@@ -7,7 +7,7 @@ from psycopg2 import errorcodes, errors as pg_errors
 
 import odoo.modules.module
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..queue_core import DEFAULT_MAX_ATTEMPTS, InvalidPayloadError, is_transient, parse_payload, retry_delay
@@ -30,6 +30,14 @@ TRANSIENT_DATABASE_ERRORS = (
     pg_errors.UniqueViolation,
 )
 DEFAULT_STALE_MINUTES = 30
+# Fields only the queue's own methods set: lines run as the cron's superuser, so whoever could
+# write them could make a connector create records with data of their choosing.
+PROTECTED_FIELDS = frozenset({
+    "job_id", "external_id", "payload", "state", "attempts", "next_retry_at", "processing_started_at",
+    "last_error", "res_model", "res_id",
+})
+# The context value that allows it: no RPC call can send this object (as OCA queue_job does).
+QUEUE_EDIT = object()
 # Seconds a cron run goes on starting lines: well inside Odoo's default limit_time_real_cron
 # (120 s), leaving room for the last line started, whose API calls never sleep long.
 DEFAULT_TIME_BUDGET_SECONDS = 30
@@ -77,6 +85,25 @@ class MarketplaceQueueLine(models.Model):
             ON marketplace_queue_line (id) WHERE state = 'pending'
         """))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_queue_edit()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if PROTECTED_FIELDS.intersection(vals):
+            self._check_queue_edit()
+        return super().write(vals)
+
+    def _check_queue_edit(self):
+        if self.env.context.get("marketplace_queue_edit") is not QUEUE_EDIT:
+            raise AccessError(_("Queue lines are created and changed only by the queue itself. "
+                                "Use Retry or Cancel on a line."))
+
+    def _as_queue(self):
+        """These lines as the queue's own methods change them: as superuser, protected fields allowed."""
+        return self.sudo().with_context(marketplace_queue_edit=QUEUE_EDIT)
+
     @api.depends("res_model", "res_id")
     def _compute_record_name(self):
         for line in self:
@@ -109,7 +136,7 @@ class MarketplaceQueueLine(models.Model):
             ], order="id desc", limit=1)
         if not job:
             new_job = True
-            job = self.env["marketplace.queue.job"].create({
+            job = self.env["marketplace.queue.job"].sudo().create({
                 "name": job_name or operation,
                 "instance_id": instance.id,
                 "operation": operation,
@@ -124,7 +151,7 @@ class MarketplaceQueueLine(models.Model):
         # its savepoint closed without a violation.
         try:
             with self.env.cr.savepoint():
-                lines = self.create(vals_list)
+                lines = self._as_queue().create(vals_list)
             created = lines
         except pg_errors.UniqueViolation:
             # Another transaction queued some of them meanwhile: keep the ones that are new.
@@ -132,7 +159,7 @@ class MarketplaceQueueLine(models.Model):
             for vals in vals_list:
                 try:
                     with self.env.cr.savepoint():
-                        line = self.create(vals)
+                        line = self._as_queue().create(vals)
                 except pg_errors.UniqueViolation:
                     continue
                 created |= line
@@ -140,7 +167,7 @@ class MarketplaceQueueLine(models.Model):
                 job.unlink()
                 job = self.env["marketplace.queue.job"]
         self._trigger_processing()
-        return job, existing | created
+        return job.with_env(self.env), existing | created.with_env(self.env)
 
     @api.model
     def _open_lines(self, instance, operation, external_ids):
@@ -230,7 +257,7 @@ class MarketplaceQueueLine(models.Model):
             # Only without commits (in tests): another worker finished this line meanwhile.
             return self.browse()
         if line:
-            line.write({"state": "processing", "processing_started_at": fields.Datetime.now()})
+            line._as_queue().write({"state": "processing", "processing_started_at": fields.Datetime.now()})
         self._commit_if_allowed()
         return line
 
@@ -240,7 +267,7 @@ class MarketplaceQueueLine(models.Model):
             with self.env.cr.savepoint():
                 logs_before = len(self.log_ids)
                 record = self._run_operation()
-                self.write({
+                self._as_queue().write({
                     "state": "done",
                     "attempts": self.attempts + 1,
                     "next_retry_at": False,
@@ -274,7 +301,7 @@ class MarketplaceQueueLine(models.Model):
             _logger.warning("Queue line %s (%s) failed unexpectedly", self.id, self.operation, exc_info=True)
         if transient and attempts < self._max_attempts():
             retry_at = fields.Datetime.now() + timedelta(seconds=retry_delay(attempts, getattr(error, "retry_after", None)))
-            self.write({"state": "pending", "attempts": attempts, "next_retry_at": retry_at, "last_error": message})
+            self._as_queue().write({"state": "pending", "attempts": attempts, "next_retry_at": retry_at, "last_error": message})
             self._log(
                 _("Attempt %(attempt)s failed: %(error)s It will be retried automatically after %(at)s (UTC).",
                   attempt=attempts, error=message, at=fields.Datetime.to_string(retry_at)),
@@ -284,7 +311,7 @@ class MarketplaceQueueLine(models.Model):
             if transient:
                 message = _("%(error)s Gave up after %(attempts)s attempts; use Retry once the cause is fixed.",
                             error=message, attempts=attempts)
-            self.write({"state": "failed", "attempts": attempts, "next_retry_at": False, "last_error": message})
+            self._as_queue().write({"state": "failed", "attempts": attempts, "next_retry_at": False, "last_error": message})
             self._log(message, level="error")
 
     @api.model
@@ -320,10 +347,10 @@ class MarketplaceQueueLine(models.Model):
             if attempts >= self._max_attempts():
                 message = _("The worker processing this line stopped %(count)s times; "
                             "check the server log, then use Retry.", count=attempts)
-                line.write({"state": "failed", "attempts": attempts, "last_error": message})
+                line._as_queue().write({"state": "failed", "attempts": attempts, "last_error": message})
                 line._log(message, level="error")
             else:
-                line.write({"state": "pending", "attempts": attempts, "next_retry_at": False})
+                line._as_queue().write({"state": "pending", "attempts": attempts, "next_retry_at": False})
                 line._log(_("The worker processing this line stopped; the line was queued again."), level="warning")
         return stale
 
@@ -350,7 +377,10 @@ class MarketplaceQueueLine(models.Model):
         """Hook: connectors reset what a retry must fetch again (e.g. a stale payload)."""
 
     def action_retry(self):
-        lines = self.filtered(lambda line: line.state in ("failed", "cancelled", "pending"))
+        # Whoever may see the lines may retry them (access rights and company rules); the
+        # protected fields are then written by the queue itself.
+        self.check_access("read")
+        lines = self._as_queue().filtered(lambda line: line.state in ("failed", "cancelled", "pending"))
         # A newer open line for the same record already does the work.
         lines = lines.filtered(lambda line: line.state == "pending" or not self._open_lines(
             line.instance_id, line.operation, [line.external_id]))
@@ -361,7 +391,9 @@ class MarketplaceQueueLine(models.Model):
         return True
 
     def action_cancel(self):
-        self.filtered(lambda line: line.state in ("pending", "failed")).write({"state": "cancelled", "next_retry_at": False})
+        self.check_access("read")
+        self._as_queue().filtered(lambda line: line.state in ("pending", "failed")).write(
+            {"state": "cancelled", "next_retry_at": False})
         return True
 
     def action_open_record(self):

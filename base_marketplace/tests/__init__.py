@@ -1,2 +1,3 @@
 from . import test_queue
 from . import test_queue_concurrency
+from . import test_queue_security

@@ -97,7 +97,7 @@ class TestQueue(MarketplaceQueueCase):
 
     def test_line_stuck_in_processing_is_requeued_and_processed(self):
         _job, line = self.enqueue("A")
-        line.write({"state": "processing", "processing_started_at": fields.Datetime.now() - timedelta(hours=2)})
+        line._as_queue().write({"state": "processing", "processing_started_at": fields.Datetime.now() - timedelta(hours=2)})
         with self.handler(lambda line, payload: None):
             self.run_queue()
         self.assertEqual(line.state, "done")
@@ -105,7 +105,7 @@ class TestQueue(MarketplaceQueueCase):
 
     def test_line_recently_started_is_left_alone(self):
         _job, line = self.enqueue("A")
-        line.write({"state": "processing", "processing_started_at": fields.Datetime.now()})
+        line._as_queue().write({"state": "processing", "processing_started_at": fields.Datetime.now()})
         with self.handler(lambda line, payload: self.fail("a live worker's line was processed twice")):
             self.run_queue()
         self.assertEqual(line.state, "processing")
@@ -160,7 +160,7 @@ class TestQueue(MarketplaceQueueCase):
 
     def test_invalid_json_payload_fails_clearly_and_affects_nothing_else(self):
         job, lines = self.enqueue("A", "B")
-        lines.filtered(lambda line: line.external_id == "A").payload = "{not json"
+        lines.filtered(lambda line: line.external_id == "A")._as_queue().payload = "{not json"
         with self.handler(lambda line, payload: None):
             self.run_queue()
         broken = lines.filtered(lambda line: line.external_id == "A")

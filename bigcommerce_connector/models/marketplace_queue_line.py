@@ -55,7 +55,7 @@ class MarketplaceQueueLine(models.Model):
             except ValueError:
                 previous = {}
             was_requested = isinstance(previous, dict) and bool(previous.get("requested"))
-            line.payload = json.dumps({"order_id": int(line.external_id), "requested": requested or was_requested})
+            line._as_queue().payload = json.dumps({"order_id": int(line.external_id), "requested": requested or was_requested})
 
     @requires_keys("picking_id")
     def _process_bigcommerce_export_shipment(self, payload):

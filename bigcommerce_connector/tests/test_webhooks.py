@@ -118,7 +118,7 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
         self.queue_orders(103)
         line = self.order_lines(103)
         # A worker has read the order and is creating the sale order.
-        line.write({"state": "processing", "processing_started_at": fields.Datetime.now()})
+        line._as_queue().write({"state": "processing", "processing_started_at": fields.Datetime.now()})
         self.env["ir.cron.trigger"].search([]).unlink()
         self.assertEqual(self.deliver(self.event(103, 1)).status_code, 200)
         self.run_queue()
@@ -127,7 +127,7 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
         self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id),
                                                              ("call_at", ">", fields.Datetime.now())]),
                         "the queue looks again soon")
-        line.state = "done"
+        line._as_queue().state = "done"
         self.run_queue()
         follow_up = self.order_lines(103) - line
         self.assertEqual(len(follow_up), 1, "once that line is finished, the change gets a line of its own")
