@@ -1,5 +1,6 @@
 import json
 import logging
+import math
 import time
 from datetime import timedelta
 
@@ -10,7 +11,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..queue_core import DEFAULT_MAX_ATTEMPTS, InvalidPayloadError, is_transient, parse_payload, retry_delay
+from ..queue_core import DEFAULT_MAX_ATTEMPTS, InvalidPayloadError, is_deferral, is_transient, parse_payload, retry_delay
 
 _logger = logging.getLogger(__name__)
 
@@ -294,8 +295,14 @@ class MarketplaceQueueLine(models.Model):
         return record if isinstance(record, models.BaseModel) and len(record) == 1 else None
 
     def _record_failure(self, error):
-        attempts = self.attempts + 1
         message = self._error_message(error)
+        if is_deferral(error):
+            # Waiting inside the worker would hold it from every other line and store.
+            retry_at = fields.Datetime.now() + timedelta(seconds=math.ceil(error.retry_after))
+            self._as_queue().write({"state": "pending", "next_retry_at": retry_at, "last_error": message})
+            self._log(_("Postponed until %(at)s (UTC): %(error)s", at=fields.Datetime.to_string(retry_at), error=message))
+            return
+        attempts = self.attempts + 1
         transient = is_transient(error) or isinstance(error, TRANSIENT_DATABASE_ERRORS)
         if not transient and not isinstance(error, (UserError, InvalidPayloadError)) and not hasattr(error, "user_message"):
             _logger.warning("Queue line %s (%s) failed unexpectedly", self.id, self.operation, exc_info=True)

@@ -69,6 +69,18 @@ class TestQueue(MarketplaceQueueCase):
         self.assertEqual((line.state, line.attempts, len(calls)), ("done", 2, 2))
         self.assertFalse(line.last_error)
 
+    def test_a_used_up_quota_postpones_the_line_without_costing_an_attempt(self):
+        def work(line, payload):
+            raise RetryableError("The store's request quota is used up.", retry_after=28, attempted=False)
+
+        _job, line = self.enqueue("A")
+        now = fields.Datetime.now()
+        with self.handler(work), freeze_time(now):
+            self.run_queue()
+        self.assertEqual((line.state, line.attempts), ("pending", 0))
+        self.assertEqual(line.next_retry_at, now + timedelta(seconds=28), "exactly when the quota allows it")
+        self.assertIn("Postponed", line.log_ids.message)
+
     def test_transient_failure_past_max_attempts_fails_the_line(self):
         self.env["ir.config_parameter"].sudo().set_param("base_marketplace.max_attempts", 3)
 

@@ -11,7 +11,9 @@ see shared/bigcommerce/API-NOTES.md beside the repository.
 """
 import json
 import logging
+import math
 import random
+import threading
 import time
 from collections import Counter
 from datetime import datetime, timezone
@@ -26,6 +28,7 @@ from .errors import (
     BigCommerceError,
     BigCommerceTimeoutError,
     InvalidResponseError,
+    RateLimitedError,
     ServerError,
     error_for_response,
 )
@@ -111,11 +114,14 @@ def _shipment_key(shipment):
     )
 
 
-class _RateBudget:
-    """The store's shared request quota, as the last response described it (API-NOTES §2)."""
+class RateBudget:
+    """A store's request quota, as the last response described it (API-NOTES §2). Thread-safe,
+    so the clients of one store can share it (``shared_budget``): what one call learned paces
+    the next call of any of them."""
 
-    def __init__(self, clock):
+    def __init__(self, clock=time.monotonic):
         self._clock = clock
+        self._lock = threading.Lock()
         self.left = self.quota = self.resets_at = None
         self.last_sent_at = None
 
@@ -124,12 +130,24 @@ class _RateBudget:
         reset_ms = _number_header(headers, "X-Rate-Limit-Time-Reset-Ms")
         if left is None or reset_ms is None:
             return
-        self.left, self.resets_at = left, self._clock() + reset_ms / 1000
-        self.quota = _number_header(headers, "X-Rate-Limit-Requests-Quota") or self.quota
+        with self._lock:
+            self.left, self.resets_at = left, self._clock() + reset_ms / 1000
+            self.quota = _number_header(headers, "X-Rate-Limit-Requests-Quota") or self.quota
 
-    def delay_before_next_call(self):
-        """Seconds to wait so the next call neither hits 429 nor starves the store's other apps."""
-        now = self._clock()
+    def reserve(self, max_wait):
+        """Seconds to wait before the next call, so that it neither hits 429 nor starves the
+        store's other apps. The call is booked (the next one waits its turn after it) unless
+        the wait is longer than ``max_wait``: the caller then does not send it."""
+        with self._lock:
+            now = self._clock()
+            delay = self._delay(now)
+            if delay <= max_wait:
+                self.last_sent_at = now + delay
+                if self.left is not None:
+                    self.left -= 1
+            return delay
+
+    def _delay(self, now):
         if self.left is None or self.resets_at <= now:
             return 0.0
         remaining = self.resets_at - now
@@ -143,10 +161,23 @@ class _RateBudget:
         return max(0.0, self.last_sent_at + interval - now)
 
 
+_SHARED_BUDGETS = {}
+_SHARED_BUDGETS_LOCK = threading.Lock()
+
+
+def shared_budget(api_url, store_hash):
+    """The one RateBudget of a store in this process: every client built for it paces with it."""
+    with _SHARED_BUDGETS_LOCK:
+        return _SHARED_BUDGETS.setdefault(((api_url or DEFAULT_API_URL).rstrip("/"), store_hash), RateBudget())
+
+
 class BigCommerceClient:
     def __init__(self, store_hash, access_token, api_url=DEFAULT_API_URL, timeout=DEFAULT_TIMEOUT,
                  max_retries=5, on_call=None, sleep=time.sleep, clock=time.monotonic, session=None,
-                 max_rate_limit_wait=MAX_RATE_LIMIT_WAIT):
+                 max_rate_limit_wait=MAX_RATE_LIMIT_WAIT, budget=None):
+        """``max_rate_limit_wait``: the longest the client waits for the rate limit in all, before
+        a call or after 429s; beyond it the call raises RateLimitedError with ``retry_after``.
+        ``budget``: the store's RateBudget to pace with (``shared_budget``); by default its own."""
         if not store_hash or not access_token:
             raise ValueError("a BigCommerce store needs both a store hash and an access token")
         api_url = (api_url or DEFAULT_API_URL).rstrip("/")
@@ -165,7 +196,7 @@ class BigCommerceClient:
         self._on_call = on_call
         self._sleep = sleep
         self._clock = clock
-        self._budget = _RateBudget(clock)
+        self._budget = budget or RateBudget(clock)
         self._waits_for_next_call = []
 
     def __repr__(self):
@@ -218,9 +249,16 @@ class BigCommerceClient:
         failures = throttled = 0
         rate_limited_for = 0.0
         while True:
-            self._wait(self._budget.delay_before_next_call(), record)
+            delay = self._budget.reserve(self.max_rate_limit_wait - rate_limited_for)
+            if delay > self.max_rate_limit_wait - rate_limited_for:
+                raise RateLimitedError(
+                    f"{record['method']} {record['path']}: the store's request quota allows the next call "
+                    f"in {delay:.1f} s", method=record["method"], path=record["path"], retry_after=delay,
+                    user_message=f"The BigCommerce store's API request quota is used up for the next "
+                                 f"{math.ceil(delay)} seconds. The job will be retried automatically.")
+            self._wait(delay, record)
+            rate_limited_for += delay
             record["attempts"] += 1
-            self._budget.last_sent_at = self._clock()
             try:
                 # No redirects: requests would carry X-Auth-Token to whatever host they point at.
                 response = self._session.request(record["method"], url, params=query, data=data,
