@@ -363,11 +363,18 @@ class BigCommerceClient:
     # ------------------------------------------------------------------ pagination
 
     def iter_v2(self, path, params=None, limit=MAX_PAGE_SIZE):
-        """Every row of a v2 list. v2 gives no totals, so pages run until a short or empty one."""
-        page = 1
+        """Every row of a v2 list."""
+        for rows in self.iter_v2_pages(path, params, limit):
+            yield from rows
+
+    def iter_v2_pages(self, path, params=None, limit=MAX_PAGE_SIZE, first_page=1):
+        """Every non-empty page (list of rows) of a v2 list from ``first_page`` on. v2 gives no
+        totals, so pages run until a short or empty one."""
+        page = first_page
         while True:
             rows = self.get("v2", path, params={**(params or {}), "limit": limit, "page": page}) or []
-            yield from rows
+            if rows:
+                yield rows
             if len(rows) < limit:
                 return
             page += 1
@@ -444,16 +451,23 @@ class BigCommerceClient:
     def iter_orders(self, limit=MAX_PAGE_SIZE, **filters):
         """Orders with their consignments and line items embedded, saving a call per order
         (O2#getOrders). Filters are O2's: ``min_date_modified``, ``status_id``, ``channel_id``..."""
+        for orders in self.iter_order_pages(limit, **filters):
+            yield from orders
+
+    def iter_order_pages(self, limit=MAX_PAGE_SIZE, first_page=1, **filters):
+        """The orders of ``iter_orders`` a page (a list) at a time, so that a caller can keep
+        what each page gave before it asks for the next one (or resume at ``first_page``)."""
         params = {"include": "consignments.line_items", "consignment_structure": "object", **filters}
         if filters.get("min_date_modified") is not None:
             params.setdefault("sort", "date_modified:asc")
         # An order modified while we page through a date_modified sort moves to a later page;
         # it is yielded once, at its first position.
         seen = set()
-        for order in self.iter_v2("orders", params, limit=limit):
-            if order["id"] not in seen:
-                seen.add(order["id"])
-                yield order
+        for rows in self.iter_v2_pages("orders", params, limit=limit, first_page=first_page):
+            orders = [order for order in rows if order["id"] not in seen]
+            seen.update(order["id"] for order in orders)
+            if orders:
+                yield orders
 
     def get_order(self, order_id, include="consignments.line_items"):
         params = {"include": include, "consignment_structure": "object"} if include else None

@@ -10,6 +10,7 @@ class MarketplaceOperationMixin(models.AbstractModel):
     def _operation_labels(self):
         labels = {
             "bigcommerce_import_order": _("Import Order"),
+            "bigcommerce_list_orders": _("List Orders"),
             "bigcommerce_import_reference": _("Import Store Data"),
             "bigcommerce_import_stock": _("Import Stock"),
             "bigcommerce_export_stock": _("Export Stock"),

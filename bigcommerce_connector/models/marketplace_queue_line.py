@@ -5,7 +5,10 @@ from odoo.exceptions import UserError
 
 from odoo.addons.base_marketplace.queue_core import requires_keys
 
+from ..bigcommerce.client import MAX_PAGE_SIZE
 from .bc_order_import import IMPORT_ORDER_OPERATION
+
+LIST_ORDERS_OPERATION = "bigcommerce_list_orders"
 
 
 class MarketplaceQueueLine(models.Model):
@@ -36,6 +39,32 @@ class MarketplaceQueueLine(models.Model):
     def _process_bigcommerce_export_prices(self, payload):
         updated, known = self._bigcommerce_instance()._export_prices()
         self._log(_("Prices: %(updated)s of %(known)s variants updated in BigCommerce.", updated=updated, known=known))
+
+    @api.model
+    def _bigcommerce_queue_order_listing(self, instance, filters, job_name, page=1, job=None):
+        """Queue one page of an import by date range (``filters`` of O2#getOrders): each page is
+        a line of its own, which queues its orders, then the next page, so that memory holds
+        one page and a failure or a crash resumes at the page it stopped at."""
+        key = ",".join(f"{name}={value}" for name, value in sorted(filters.items()))
+        job, _lines = self._enqueue(instance.marketplace_instance_id, LIST_ORDERS_OPERATION, [{
+            "external_id": f"{key} page {page}", "name": self.env._("Orders page %(page)s", page=page),
+            "payload": {"filters": filters, "page": page, "job_name": job_name},
+        }], job_name=job_name, job=job)
+        return job
+
+    @requires_keys("filters", "page", "job_name")
+    def _process_bigcommerce_list_orders(self, payload):
+        instance = self._bigcommerce_instance()
+        client = instance._bigcommerce_client()
+        try:
+            orders = next(client.iter_order_pages(first_page=payload["page"], **payload["filters"]), [])
+        finally:
+            client.close()
+        instance._bigcommerce_enqueue_orders(orders, payload["job_name"], reuse_job=True)
+        if len(orders) == MAX_PAGE_SIZE:
+            self._bigcommerce_queue_order_listing(instance, payload["filters"], payload["job_name"],
+                                                  page=payload["page"] + 1, job=self.job_id)
+        self._log(_("Page %(page)s: %(count)s orders listed.", page=payload["page"], count=len(orders)))
 
     def _process_bigcommerce_import_order(self, payload):
         return self._bigcommerce_instance()._bigcommerce_import_order(payload, self)

@@ -7,3 +7,4 @@ from . import test_webhooks
 from . import test_order_concurrency
 from . import test_shipment_export
 from . import test_mark_paid
+from . import test_order_backfill

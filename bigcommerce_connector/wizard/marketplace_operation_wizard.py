@@ -86,10 +86,9 @@ class MarketplaceOperationWizard(models.TransientModel):
         filters = {"min_date_created": self.bigcommerce_date_from.replace(tzinfo=timezone.utc).isoformat()}
         if self.bigcommerce_date_to:
             filters["max_date_created"] = self.bigcommerce_date_to.replace(tzinfo=timezone.utc).isoformat()
-        orders = bc_instance._call_bigcommerce("iter_orders", **filters)
-        return bc_instance._bigcommerce_enqueue_orders(
-            orders, _("Import orders created from %(start)s from %(store)s",
-                      start=self.bigcommerce_date_from, store=bc_instance.name))
+        return self.env["marketplace.queue.line"]._bigcommerce_queue_order_listing(
+            bc_instance, filters, _("Import orders created from %(start)s from %(store)s",
+                                    start=self.bigcommerce_date_from, store=bc_instance.name))
 
     def _notify_jobs(self, jobs):
         notification = super()._notify_jobs(jobs)
