@@ -201,7 +201,7 @@ class MarketplaceQueueLine(models.Model):
         self._commit_if_allowed()
         lines = self.browse()
         while len(lines) < batch_size and time.monotonic() < deadline:
-            line = self._claim_due_line()
+            line = self._claim_due_line(after_id=lines[-1:].id)
             if not line:
                 break
             # Each line commits, which empties the cache: prefetching every line processed
@@ -219,8 +219,10 @@ class MarketplaceQueueLine(models.Model):
             # Claims run in a transaction of their own at READ COMMITTED: under Odoo's
             # REPEATABLE READ, locking a row another worker changed since this
             # transaction began raises a serialization error instead of skipping it.
+            # Without waiting for the disk: a claim lost in a database crash leaves its
+            # line pending, which is what a lost claim should do.
             self.env.cr.commit()
-            self.env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            self.env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit TO OFF")
 
     @api.model
     def _enqueue_received(self):
@@ -238,27 +240,32 @@ class MarketplaceQueueLine(models.Model):
         return [("state", "=", "pending"), "|", ("next_retry_at", "=", False), ("next_retry_at", "<=", now)]
 
     @api.model
-    def _claim_due_line(self):
+    def _claim_due_line(self, after_id=0):
         """Lock the next due line no other worker holds and mark it processing, right before
-        it is processed: a worker killed meanwhile leaves no line claimed but never started."""
+        it is processed: a worker killed meanwhile leaves no line claimed but never started.
+        ``after_id``: the run's last line; lines before it that fell due since wait for the
+        next run, and the index scan does not walk over every line the run finished."""
         self._begin_claim()
         self.flush_model(["state", "next_retry_at"])
+        now = fields.Datetime.now()
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(SQL("""
-                    SELECT id FROM marketplace_queue_line
-                     WHERE state = 'pending'
-                       AND (next_retry_at IS NULL OR next_retry_at <= %s)
-                     ORDER BY id
-                     LIMIT 1
-                       FOR UPDATE SKIP LOCKED
-                """, fields.Datetime.now()))
+                    UPDATE marketplace_queue_line
+                       SET state = 'processing', processing_started_at = %s, write_date = %s, write_uid = %s
+                     WHERE id = (SELECT id FROM marketplace_queue_line
+                                  WHERE state = 'pending' AND (next_retry_at IS NULL OR next_retry_at <= %s)
+                                    AND id > %s
+                                  ORDER BY id
+                                  LIMIT 1
+                                    FOR UPDATE SKIP LOCKED)
+                 RETURNING id
+                """, now, now, self.env.uid, now, after_id or 0))
                 line = self.browse(row[0] for row in self.env.cr.fetchall())
         except pg_errors.SerializationFailure:
             # Only without commits (in tests): another worker finished this line meanwhile.
             return self.browse()
-        if line:
-            line._as_queue().write({"state": "processing", "processing_started_at": fields.Datetime.now()})
+        line.invalidate_recordset(["state", "processing_started_at", "write_date", "write_uid"])
         self._commit_if_allowed()
         return line
 
