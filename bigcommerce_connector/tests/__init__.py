@@ -9,3 +9,4 @@ from . import test_shipment_export
 from . import test_mark_paid
 from . import test_order_backfill
 from . import test_webhook_concurrency
+from . import test_rate_budget
