@@ -10,7 +10,7 @@ import requests
 import responses
 from contract import specs_available, validate_request
 
-from bigcommerce.client import NOTABLE_WAIT_SECONDS, BigCommerceClient, is_notable_call
+from bigcommerce.client import NOTABLE_WAIT_SECONDS, BigCommerceClient, RateBudget, is_notable_call, shared_budget
 from bigcommerce.errors import (
     AmbiguousResultError,
     AuthenticationError,
@@ -278,6 +278,49 @@ def test_no_pacing_without_rate_headers(client, http, fake_time):
         client.server_time()
 
     assert fake_time.sleeps == []
+
+
+def test_a_new_client_of_the_store_paces_with_what_the_last_one_learned(http, fake_time):
+    # The queue builds a client per line: the quota the previous line's answers reported still counts.
+    budget = RateBudget(fake_time.clock)
+    for _ in range(2):
+        http.get(f"{V2}/time", json={"time": 1}, headers=rate_headers(2, 4000))
+    first = BigCommerceClient(STORE, TOKEN, sleep=fake_time.sleep, clock=fake_time.clock, budget=budget)
+    first.server_time()
+    second = BigCommerceClient(STORE, TOKEN, sleep=fake_time.sleep, clock=fake_time.clock, budget=budget)
+    second.server_time()
+
+    assert fake_time.sleeps == [pytest.approx(4.0)], "the second client waited for the reset"
+
+
+def test_a_wait_longer_than_allowed_raises_at_once_instead_of_sleeping(http, fake_time):
+    budget = RateBudget(fake_time.clock)
+    http.get(f"{V2}/time", json={"time": 1}, headers=rate_headers(1, 28000, quota=20))
+    client = BigCommerceClient(STORE, TOKEN, sleep=fake_time.sleep, clock=fake_time.clock, budget=budget,
+                               max_rate_limit_wait=5)
+    client.server_time()
+
+    with pytest.raises(RateLimitedError) as caught:
+        client.server_time()
+
+    assert caught.value.retry_after == pytest.approx(28.0)
+    assert caught.value.is_transient and caught.value.attempted is False
+    assert fake_time.sleeps == [] and len(sent(http)) == 1, "nothing slept, nothing sent"
+
+
+def test_429_longer_than_allowed_raises_with_its_retry_after(client, http, fake_time):
+    client.max_rate_limit_wait = 5
+    http.get(f"{V2}/store", status=429, headers=rate_headers(0, 28000))
+
+    with pytest.raises(RateLimitedError) as caught:
+        client.store_information()
+
+    assert caught.value.retry_after == pytest.approx(28.0) and fake_time.sleeps == []
+
+
+def test_each_store_has_one_shared_budget():
+    assert shared_budget("https://api.bigcommerce.com/", "abc") is shared_budget("https://api.bigcommerce.com", "abc")
+    assert shared_budget("https://api.bigcommerce.com", "abc") is not shared_budget("https://api.bigcommerce.com", "xyz")
 
 
 # ---------------------------------------------------------------- retries

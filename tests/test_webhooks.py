@@ -1,7 +1,9 @@
 """Standard Webhooks verification as BigCommerce uses it (API-NOTES §11)."""
 import pytest
 
-from bigcommerce.webhooks import WebhookVerificationError, sign_webhook, verify_webhook
+from bigcommerce.webhooks import (
+    MalformedWebhookError, WebhookVerificationError, sign_webhook, verify_webhook, webhook_order_event,
+)
 
 SECRET = "4f1c2b9e7d6a5c3b2a1f0e9d8c7b6a5"
 NOW = 1714564800
@@ -107,3 +109,33 @@ def test_signatures_that_do_not_match_are_rejected_without_crashing(signature):
 def test_the_reason_never_contains_the_secret():
     reasons = [rejection(secret=SECRET + "x"), rejection(hdrs=headers(timestamp=NOW - 900)), rejection(hdrs={})]
     assert all(SECRET not in reason for reason in reasons)
+
+
+SCOPES = ("store/order/created", "store/order/updated")
+
+
+def test_the_order_id_of_an_order_event():
+    assert webhook_order_event(BODY, SCOPES) == ("store/order/created", 250)
+    assert webhook_order_event(BODY.replace(b'"id":250', b'"id":"250"'), SCOPES) == ("store/order/created", 250)
+
+
+def test_other_scopes_have_no_order_id():
+    assert webhook_order_event(b'{"scope":"store/product/updated","data":{"type":"product","id":7}}', SCOPES) is None
+
+
+@pytest.mark.parametrize("body, reason", [
+    (b"not json", "not JSON"),
+    (b"\xff\xfe", "not JSON"),
+    (b'[1, 2]', "not a JSON object"),
+    (b'{"scope":"store/order/updated","data":"103"}', "not an order object"),
+    (b'{"scope":"store/order/updated","data":{"type":"product","id":103}}', "not an order object"),
+    (b'{"scope":"store/order/updated","data":{"type":"order","id":"abc"}}', "not an order number"),
+    (b'{"scope":"store/order/updated","data":{"type":"order","id":1.5}}', "not an order number"),
+    (b'{"scope":"store/order/updated","data":{"type":"order","id":true}}', "not an order number"),
+    (b'{"scope":"store/order/updated","data":{"type":"order","id":-4}}', "not an order number"),
+    (b'{"scope":"store/order/updated","data":{"type":"order"}}', "not an order number"),
+])
+def test_a_malformed_order_event_says_what_is_wrong(body, reason):
+    with pytest.raises(MalformedWebhookError) as caught:
+        webhook_order_event(body, SCOPES)
+    assert reason in caught.value.reason

@@ -1,15 +1,17 @@
 import json
 import logging
+import math
+import time
 from datetime import timedelta
 
 from psycopg2 import errorcodes, errors as pg_errors
 
 import odoo.modules.module
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..queue_core import DEFAULT_MAX_ATTEMPTS, InvalidPayloadError, is_transient, parse_payload, retry_delay
+from ..queue_core import DEFAULT_MAX_ATTEMPTS, InvalidPayloadError, is_deferral, is_transient, parse_payload, retry_delay
 
 _logger = logging.getLogger(__name__)
 
@@ -30,6 +32,17 @@ TRANSIENT_DATABASE_ERRORS = (
     pg_errors.UniqueViolation,
 )
 DEFAULT_STALE_MINUTES = 30
+# Fields only the queue's own methods set: lines run as the cron's superuser, so whoever could
+# write them could make a connector create records with data of their choosing.
+PROTECTED_FIELDS = frozenset({
+    "job_id", "external_id", "payload", "state", "attempts", "next_retry_at", "processing_started_at",
+    "last_error", "res_model", "res_id",
+})
+# The context value that allows it: no RPC call can send this object (as OCA queue_job does).
+QUEUE_EDIT = object()
+# Seconds a cron run goes on starting lines: well inside Odoo's default limit_time_real_cron
+# (120 s), leaving room for the last line started, whose API calls never sleep long.
+DEFAULT_TIME_BUDGET_SECONDS = 30
 
 
 class MarketplaceQueueLine(models.Model):
@@ -74,6 +87,25 @@ class MarketplaceQueueLine(models.Model):
             ON marketplace_queue_line (id) WHERE state = 'pending'
         """))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_queue_edit()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if PROTECTED_FIELDS.intersection(vals):
+            self._check_queue_edit()
+        return super().write(vals)
+
+    def _check_queue_edit(self):
+        if self.env.context.get("marketplace_queue_edit") is not QUEUE_EDIT:
+            raise AccessError(_("Queue lines are created and changed only by the queue itself. "
+                                "Use Retry or Cancel on a line."))
+
+    def _as_queue(self):
+        """These lines as the queue's own methods change them: as superuser, protected fields allowed."""
+        return self.sudo().with_context(marketplace_queue_edit=QUEUE_EDIT)
+
     @api.depends("res_model", "res_id")
     def _compute_record_name(self):
         for line in self:
@@ -106,7 +138,7 @@ class MarketplaceQueueLine(models.Model):
             ], order="id desc", limit=1)
         if not job:
             new_job = True
-            job = self.env["marketplace.queue.job"].create({
+            job = self.env["marketplace.queue.job"].sudo().create({
                 "name": job_name or operation,
                 "instance_id": instance.id,
                 "operation": operation,
@@ -121,7 +153,7 @@ class MarketplaceQueueLine(models.Model):
         # its savepoint closed without a violation.
         try:
             with self.env.cr.savepoint():
-                lines = self.create(vals_list)
+                lines = self._as_queue().create(vals_list)
             created = lines
         except pg_errors.UniqueViolation:
             # Another transaction queued some of them meanwhile: keep the ones that are new.
@@ -129,7 +161,7 @@ class MarketplaceQueueLine(models.Model):
             for vals in vals_list:
                 try:
                     with self.env.cr.savepoint():
-                        line = self.create(vals)
+                        line = self._as_queue().create(vals)
                 except pg_errors.UniqueViolation:
                     continue
                 created |= line
@@ -137,7 +169,7 @@ class MarketplaceQueueLine(models.Model):
                 job.unlink()
                 job = self.env["marketplace.queue.job"]
         self._trigger_processing()
-        return job, existing | created
+        return job.with_env(self.env), existing | created.with_env(self.env)
 
     @api.model
     def _open_lines(self, instance, operation, external_ids):
@@ -154,23 +186,54 @@ class MarketplaceQueueLine(models.Model):
 
     # --------------------------------------------------------------- processing
     @api.model
-    def _cron_process_queue(self, batch_size=50):
+    def _cron_process_queue(self, batch_size=50, time_budget=None):
+        """Process due lines one at a time, up to ``batch_size`` lines or ``time_budget`` seconds
+        (system parameter ``base_marketplace.cron_time_budget``), whichever comes first.
+
+        Odoo's watchdog kills a cron worker that runs longer than ``limit_time_real_cron``, and
+        Odoo calls a cron that reports remaining work up to 10 times in a row without giving
+        the watchdog a beat. So a run never reports remaining work: when lines are left, it
+        triggers itself, and the next run starts after the watchdog was reset.
+        """
+        deadline = time.monotonic() + (self._time_budget() if time_budget is None else time_budget)
+        self._begin_claim()
+        self._enqueue_received()
+        self._requeue_stale_lines()
+        self._commit_if_allowed()
+        lines = self.browse()
+        while len(lines) < batch_size and time.monotonic() < deadline:
+            line = self._claim_due_line(after_id=lines[-1:].id)
+            if not line:
+                break
+            # Each line commits, which empties the cache: prefetching every line processed
+            # so far again would make a line's cost grow with the run.
+            line.with_prefetch(line.ids)._process()
+            lines |= line
+        if self.search_count(self._due_domain(), limit=1):
+            self._trigger_processing()
+        self._schedule_next_retry()
+        return lines
+
+    @api.model
+    def _begin_claim(self):
         if self._can_commit():
             # Claims run in a transaction of their own at READ COMMITTED: under Odoo's
             # REPEATABLE READ, locking a row another worker changed since this
             # transaction began raises a serialization error instead of skipping it.
+            # Without waiting for the disk: a claim lost in a database crash leaves its
+            # line pending, which is what a lost claim should do.
             self.env.cr.commit()
-            self.env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-        self._requeue_stale_lines()
-        lines = self._claim_due_lines(batch_size)
-        for line in lines:
-            # Each line commits, which empties the cache: prefetching the whole batch
-            # again on every line would make a line's cost grow with the batch size.
-            line.with_prefetch(line.ids)._process()
-        remaining = self.search_count(self._due_domain())
-        self.env["ir.cron"]._notify_progress(done=len(lines), remaining=remaining)
-        self._schedule_next_retry()
-        return lines
+            self.env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit TO OFF")
+
+    @api.model
+    def _enqueue_received(self):
+        """Hook: connectors queue here what their webhooks only recorded, so that receiving
+        a webhook never writes to the queue's shared rows."""
+
+    @api.model
+    def _time_budget(self):
+        value = self.env["ir.config_parameter"].sudo().get_param("base_marketplace.cron_time_budget")
+        return float(value) if value else DEFAULT_TIME_BUDGET_SECONDS
 
     @api.model
     def _due_domain(self):
@@ -178,27 +241,34 @@ class MarketplaceQueueLine(models.Model):
         return [("state", "=", "pending"), "|", ("next_retry_at", "=", False), ("next_retry_at", "<=", now)]
 
     @api.model
-    def _claim_due_lines(self, limit):
-        """Lock up to ``limit`` due lines that no other worker holds and mark them processing."""
+    def _claim_due_line(self, after_id=0):
+        """Lock the next due line no other worker holds and mark it processing, right before
+        it is processed: a worker killed meanwhile leaves no line claimed but never started.
+        ``after_id``: the run's last line; lines before it that fell due since wait for the
+        next run, and the index scan does not walk over every line the run finished."""
+        self._begin_claim()
         self.flush_model(["state", "next_retry_at"])
+        now = fields.Datetime.now()
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(SQL("""
-                    SELECT id FROM marketplace_queue_line
-                     WHERE state = 'pending'
-                       AND (next_retry_at IS NULL OR next_retry_at <= %s)
-                     ORDER BY id
-                     LIMIT %s
-                       FOR UPDATE SKIP LOCKED
-                """, fields.Datetime.now(), limit))
-                lines = self.browse(row[0] for row in self.env.cr.fetchall())
+                    UPDATE marketplace_queue_line
+                       SET state = 'processing', processing_started_at = %s, write_date = %s, write_uid = %s
+                     WHERE id = (SELECT id FROM marketplace_queue_line
+                                  WHERE state = 'pending' AND (next_retry_at IS NULL OR next_retry_at <= %s)
+                                    AND id > %s
+                                  ORDER BY id
+                                  LIMIT 1
+                                    FOR UPDATE SKIP LOCKED)
+                 RETURNING id
+                """, now, now, self.env.uid, now, after_id or 0))
+                line = self.browse(row[0] for row in self.env.cr.fetchall())
         except pg_errors.SerializationFailure:
-            # Only without commits (in tests): another worker finished these lines meanwhile.
+            # Only without commits (in tests): another worker finished this line meanwhile.
             return self.browse()
-        if lines:
-            lines.write({"state": "processing", "processing_started_at": fields.Datetime.now()})
+        line.invalidate_recordset(["state", "processing_started_at", "write_date", "write_uid"])
         self._commit_if_allowed()
-        return lines
+        return line
 
     def _process(self):
         self.ensure_one()
@@ -206,7 +276,7 @@ class MarketplaceQueueLine(models.Model):
             with self.env.cr.savepoint():
                 logs_before = len(self.log_ids)
                 record = self._run_operation()
-                self.write({
+                self._as_queue().write({
                     "state": "done",
                     "attempts": self.attempts + 1,
                     "next_retry_at": False,
@@ -239,20 +309,26 @@ class MarketplaceQueueLine(models.Model):
             ("instance_id", "=", self.instance_id.id), ("operation", "=", self.operation),
             ("external_id", "=", self.external_id), ("state", "=", "failed"), ("id", "!=", self.id),
         ])
-        failed.write({"state": "superseded", "next_retry_at": False})
+        failed._as_queue().write({"state": "superseded", "next_retry_at": False})
         for line in failed:
             line._log(_("Superseded: queue line %(line)s of %(job)s did this work since.",
                         line=self.id, job=self.job_id.name))
 
     def _record_failure(self, error):
-        attempts = self.attempts + 1
         message = self._error_message(error)
+        if is_deferral(error):
+            # Waiting inside the worker would hold it from every other line and store.
+            retry_at = fields.Datetime.now() + timedelta(seconds=math.ceil(error.retry_after))
+            self._as_queue().write({"state": "pending", "next_retry_at": retry_at, "last_error": message})
+            self._log(_("Postponed until %(at)s (UTC): %(error)s", at=fields.Datetime.to_string(retry_at), error=message))
+            return
+        attempts = self.attempts + 1
         transient = is_transient(error) or isinstance(error, TRANSIENT_DATABASE_ERRORS)
         if not transient and not isinstance(error, (UserError, InvalidPayloadError)) and not hasattr(error, "user_message"):
             _logger.warning("Queue line %s (%s) failed unexpectedly", self.id, self.operation, exc_info=True)
         if transient and attempts < self._max_attempts():
             retry_at = fields.Datetime.now() + timedelta(seconds=retry_delay(attempts, getattr(error, "retry_after", None)))
-            self.write({"state": "pending", "attempts": attempts, "next_retry_at": retry_at, "last_error": message})
+            self._as_queue().write({"state": "pending", "attempts": attempts, "next_retry_at": retry_at, "last_error": message})
             self._log(
                 _("Attempt %(attempt)s failed: %(error)s It will be retried automatically after %(at)s (UTC).",
                   attempt=attempts, error=message, at=fields.Datetime.to_string(retry_at)),
@@ -262,7 +338,7 @@ class MarketplaceQueueLine(models.Model):
             if transient:
                 message = _("%(error)s Gave up after %(attempts)s attempts; use Retry once the cause is fixed.",
                             error=message, attempts=attempts)
-            self.write({"state": "failed", "attempts": attempts, "next_retry_at": False, "last_error": message})
+            self._as_queue().write({"state": "failed", "attempts": attempts, "next_retry_at": False, "last_error": message})
             self._log(message, level="error", action_label=getattr(error, "action_label", None),
                       action_data=getattr(error, "action_data", None))
 
@@ -299,10 +375,10 @@ class MarketplaceQueueLine(models.Model):
             if attempts >= self._max_attempts():
                 message = _("The worker processing this line stopped %(count)s times; "
                             "check the server log, then use Retry.", count=attempts)
-                line.write({"state": "failed", "attempts": attempts, "last_error": message})
+                line._as_queue().write({"state": "failed", "attempts": attempts, "last_error": message})
                 line._log(message, level="error")
             else:
-                line.write({"state": "pending", "attempts": attempts, "next_retry_at": False})
+                line._as_queue().write({"state": "pending", "attempts": attempts, "next_retry_at": False})
                 line._log(_("The worker processing this line stopped; the line was queued again."), level="warning")
         return stale
 
@@ -329,7 +405,10 @@ class MarketplaceQueueLine(models.Model):
         """Hook: connectors reset what a retry must fetch again (e.g. a stale payload)."""
 
     def action_retry(self):
-        lines = self.filtered(lambda line: line.state in ("failed", "cancelled", "pending"))
+        # Whoever may see the lines may retry them (access rights and company rules); the
+        # protected fields are then written by the queue itself.
+        self.check_access("read")
+        lines = self._as_queue().filtered(lambda line: line.state in ("failed", "cancelled", "pending"))
         # A newer open line for the same record already does the work.
         lines = lines.filtered(lambda line: line.state == "pending" or not self._open_lines(
             line.instance_id, line.operation, [line.external_id]))
@@ -341,7 +420,9 @@ class MarketplaceQueueLine(models.Model):
                                              "line already does the same work."))
 
     def action_cancel(self):
-        self.filtered(lambda line: line.state in ("pending", "failed")).write({"state": "cancelled", "next_retry_at": False})
+        self.check_access("read")
+        self._as_queue().filtered(lambda line: line.state in ("pending", "failed")).write(
+            {"state": "cancelled", "next_retry_at": False})
         return True
 
     def action_open_record(self):

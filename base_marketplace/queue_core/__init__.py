@@ -6,6 +6,7 @@ from .retry import (
     DEFAULT_MAX_ATTEMPTS,
     InvalidPayloadError,
     RetryableError,
+    is_deferral,
     is_transient,
     parse_payload,
     requires_keys,

@@ -10,15 +10,18 @@ class RetryableError(Exception):
     """A failure worth trying again later (rate limit, timeout, server error, lock).
 
     Connectors may raise it, or any exception carrying ``is_transient = True`` and
-    optionally ``retry_after`` (seconds): the queue reads those two attributes so it
-    needs to know nothing of any marketplace's own error classes.
+    optionally ``retry_after`` (seconds): the queue reads those attributes so it
+    needs to know nothing of any marketplace's own error classes. ``attempted = False``
+    says the work was not tried at all (the remote quota is used up for ``retry_after``
+    seconds): the line then waits exactly that long and no attempt is counted.
     """
 
     is_transient = True
 
-    def __init__(self, message, retry_after=None):
+    def __init__(self, message, retry_after=None, attempted=True):
         super().__init__(message)
         self.retry_after = retry_after
+        self.attempted = attempted
 
 
 class InvalidPayloadError(ValueError):
@@ -29,6 +32,11 @@ class InvalidPayloadError(ValueError):
 
 def is_transient(error):
     return bool(getattr(error, "is_transient", False))
+
+
+def is_deferral(error):
+    """Whether ``error`` only postpones the work: not attempted, to be tried after ``retry_after``."""
+    return is_transient(error) and getattr(error, "attempted", True) is False and bool(getattr(error, "retry_after", None))
 
 
 def retry_delay(attempts, retry_after=None, base=BASE_DELAY_SECONDS, cap=MAX_DELAY_SECONDS, jitter=random.random):

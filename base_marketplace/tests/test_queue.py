@@ -1,5 +1,5 @@
 from datetime import timedelta
-from unittest.mock import patch
+from unittest.mock import Mock, patch
 
 from freezegun import freeze_time
 
@@ -7,8 +7,13 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..models import marketplace_queue_line
 from ..queue_core import RetryableError, requires_keys
 from .common import MarketplaceQueueCase
+
+
+class WorkerKilled(BaseException):
+    """What Odoo's watchdog does to a cron worker: nothing after it runs."""
 
 
 @tagged("post_install", "-at_install")
@@ -65,6 +70,18 @@ class TestQueue(MarketplaceQueueCase):
         self.assertEqual((line.state, line.attempts, len(calls)), ("done", 2, 2))
         self.assertFalse(line.last_error)
 
+    def test_a_used_up_quota_postpones_the_line_without_costing_an_attempt(self):
+        def work(line, payload):
+            raise RetryableError("The store's request quota is used up.", retry_after=28, attempted=False)
+
+        _job, line = self.enqueue("A")
+        now = fields.Datetime.now()
+        with self.handler(work), freeze_time(now):
+            self.run_queue()
+        self.assertEqual((line.state, line.attempts), ("pending", 0))
+        self.assertEqual(line.next_retry_at, now + timedelta(seconds=28), "exactly when the quota allows it")
+        self.assertIn("Postponed", line.log_ids.message)
+
     def test_transient_failure_past_max_attempts_fails_the_line(self):
         self.env["ir.config_parameter"].sudo().set_param("base_marketplace.max_attempts", 3)
 
@@ -93,7 +110,7 @@ class TestQueue(MarketplaceQueueCase):
 
     def test_line_stuck_in_processing_is_requeued_and_processed(self):
         _job, line = self.enqueue("A")
-        line.write({"state": "processing", "processing_started_at": fields.Datetime.now() - timedelta(hours=2)})
+        line._as_queue().write({"state": "processing", "processing_started_at": fields.Datetime.now() - timedelta(hours=2)})
         with self.handler(lambda line, payload: None):
             self.run_queue()
         self.assertEqual(line.state, "done")
@@ -101,10 +118,45 @@ class TestQueue(MarketplaceQueueCase):
 
     def test_line_recently_started_is_left_alone(self):
         _job, line = self.enqueue("A")
-        line.write({"state": "processing", "processing_started_at": fields.Datetime.now()})
+        line._as_queue().write({"state": "processing", "processing_started_at": fields.Datetime.now()})
         with self.handler(lambda line, payload: self.fail("a live worker's line was processed twice")):
             self.run_queue()
         self.assertEqual(line.state, "processing")
+
+    def test_a_killed_worker_costs_an_attempt_only_to_the_line_it_was_processing(self):
+        _job, lines = self.enqueue("A", "B", "C")
+
+        def killed(line, payload):
+            raise WorkerKilled()
+
+        # Not assertRaises: it would roll back to a savepoint, and a dead worker rolls nothing back.
+        with self.handler(killed):
+            try:
+                self.run_queue()
+            except WorkerKilled:
+                pass
+        self.assertEqual(lines.mapped("state"), ["processing", "pending", "pending"],
+                         "lines are claimed as they are started, not ahead")
+        with self.handler(lambda line, payload: None), freeze_time(fields.Datetime.now() + timedelta(hours=1)):
+            self.run_queue()
+        self.assertEqual(lines.mapped("state"), ["done"] * 3)
+        self.assertEqual(lines.mapped("attempts"), [2, 1, 1], "only the line the worker died on counts the stop")
+
+    def test_a_run_stops_after_its_time_budget_and_triggers_itself(self):
+        clock = [0.0]
+
+        def slow(line, payload):
+            clock[0] += 20  # each line takes 20 s of the run's 30 s budget
+
+        _job, lines = self.enqueue("A", "B", "C", "D")
+        cron = self.env.ref("base_marketplace.ir_cron_process_queue")
+        self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).unlink()
+        with self.handler(slow), patch.object(marketplace_queue_line, "time", Mock(monotonic=lambda: clock[0])):
+            processed = self.run_queue()
+        self.assertEqual(processed, lines[:2], "no line is started once the budget is spent")
+        self.assertEqual(lines[2:].mapped("state"), ["pending", "pending"])
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]),
+                        "the run triggers itself for the lines left")
 
     def test_enqueue_same_external_id_twice_gives_one_line(self):
         job, first = self.enqueue("1001")
@@ -121,7 +173,7 @@ class TestQueue(MarketplaceQueueCase):
 
     def test_invalid_json_payload_fails_clearly_and_affects_nothing_else(self):
         job, lines = self.enqueue("A", "B")
-        lines.filtered(lambda line: line.external_id == "A").payload = "{not json"
+        lines.filtered(lambda line: line.external_id == "A")._as_queue().payload = "{not json"
         with self.handler(lambda line, payload: None):
             self.run_queue()
         broken = lines.filtered(lambda line: line.external_id == "A")

@@ -11,7 +11,9 @@ see shared/bigcommerce/API-NOTES.md beside the repository.
 """
 import json
 import logging
+import math
 import random
+import threading
 import time
 from collections import Counter
 from datetime import datetime, timezone
@@ -27,6 +29,7 @@ from .errors import (
     BigCommerceTimeoutError,
     InvalidResponseError,
     NotFoundError,
+    RateLimitedError,
     ServerError,
     error_for_response,
 )
@@ -122,11 +125,14 @@ def _shipment_key(shipment):
     )
 
 
-class _RateBudget:
-    """The store's shared request quota, as the last response described it (API-NOTES §2)."""
+class RateBudget:
+    """A store's request quota, as the last response described it (API-NOTES §2). Thread-safe,
+    so the clients of one store can share it (``shared_budget``): what one call learned paces
+    the next call of any of them."""
 
-    def __init__(self, clock):
+    def __init__(self, clock=time.monotonic):
         self._clock = clock
+        self._lock = threading.Lock()
         self.left = self.quota = self.resets_at = None
         self.last_sent_at = None
 
@@ -135,12 +141,24 @@ class _RateBudget:
         reset_ms = _number_header(headers, "X-Rate-Limit-Time-Reset-Ms")
         if left is None or reset_ms is None:
             return
-        self.left, self.resets_at = left, self._clock() + reset_ms / 1000
-        self.quota = _number_header(headers, "X-Rate-Limit-Requests-Quota") or self.quota
+        with self._lock:
+            self.left, self.resets_at = left, self._clock() + reset_ms / 1000
+            self.quota = _number_header(headers, "X-Rate-Limit-Requests-Quota") or self.quota
 
-    def delay_before_next_call(self):
-        """Seconds to wait so the next call neither hits 429 nor starves the store's other apps."""
-        now = self._clock()
+    def reserve(self, max_wait):
+        """Seconds to wait before the next call, so that it neither hits 429 nor starves the
+        store's other apps. The call is booked (the next one waits its turn after it) unless
+        the wait is longer than ``max_wait``: the caller then does not send it."""
+        with self._lock:
+            now = self._clock()
+            delay = self._delay(now)
+            if delay <= max_wait:
+                self.last_sent_at = now + delay
+                if self.left is not None:
+                    self.left -= 1
+            return delay
+
+    def _delay(self, now):
         if self.left is None or self.resets_at <= now:
             return 0.0
         remaining = self.resets_at - now
@@ -154,10 +172,23 @@ class _RateBudget:
         return max(0.0, self.last_sent_at + interval - now)
 
 
+_SHARED_BUDGETS = {}
+_SHARED_BUDGETS_LOCK = threading.Lock()
+
+
+def shared_budget(api_url, store_hash):
+    """The one RateBudget of a store in this process: every client built for it paces with it."""
+    with _SHARED_BUDGETS_LOCK:
+        return _SHARED_BUDGETS.setdefault(((api_url or DEFAULT_API_URL).rstrip("/"), store_hash), RateBudget())
+
+
 class BigCommerceClient:
     def __init__(self, store_hash, access_token, api_url=DEFAULT_API_URL, timeout=DEFAULT_TIMEOUT,
                  max_retries=5, on_call=None, sleep=time.sleep, clock=time.monotonic, session=None,
-                 max_rate_limit_wait=MAX_RATE_LIMIT_WAIT):
+                 max_rate_limit_wait=MAX_RATE_LIMIT_WAIT, budget=None):
+        """``max_rate_limit_wait``: the longest the client waits for the rate limit in all, before
+        a call or after 429s; beyond it the call raises RateLimitedError with ``retry_after``.
+        ``budget``: the store's RateBudget to pace with (``shared_budget``); by default its own."""
         if not store_hash or not access_token:
             raise ValueError("a BigCommerce store needs both a store hash and an access token")
         api_url = (api_url or DEFAULT_API_URL).rstrip("/")
@@ -176,7 +207,7 @@ class BigCommerceClient:
         self._on_call = on_call
         self._sleep = sleep
         self._clock = clock
-        self._budget = _RateBudget(clock)
+        self._budget = budget or RateBudget(clock)
         self._waits_for_next_call = []
 
     def __repr__(self):
@@ -229,9 +260,16 @@ class BigCommerceClient:
         failures = throttled = 0
         rate_limited_for = 0.0
         while True:
-            self._wait(self._budget.delay_before_next_call(), record)
+            delay = self._budget.reserve(self.max_rate_limit_wait - rate_limited_for)
+            if delay > self.max_rate_limit_wait - rate_limited_for:
+                raise RateLimitedError(
+                    f"{record['method']} {record['path']}: the store's request quota allows the next call "
+                    f"in {delay:.1f} s", method=record["method"], path=record["path"], retry_after=delay,
+                    user_message=f"The BigCommerce store's API request quota is used up for the next "
+                                 f"{math.ceil(delay)} seconds. The job will be retried automatically.")
+            self._wait(delay, record)
+            rate_limited_for += delay
             record["attempts"] += 1
-            self._budget.last_sent_at = self._clock()
             try:
                 # No redirects: requests would carry X-Auth-Token to whatever host they point at.
                 response = self._session.request(record["method"], url, params=query, data=data,
@@ -336,11 +374,18 @@ class BigCommerceClient:
     # ------------------------------------------------------------------ pagination
 
     def iter_v2(self, path, params=None, limit=MAX_PAGE_SIZE):
-        """Every row of a v2 list. v2 gives no totals, so pages run until a short or empty one."""
-        page = 1
+        """Every row of a v2 list."""
+        for rows in self.iter_v2_pages(path, params, limit):
+            yield from rows
+
+    def iter_v2_pages(self, path, params=None, limit=MAX_PAGE_SIZE, first_page=1):
+        """Every non-empty page (list of rows) of a v2 list from ``first_page`` on. v2 gives no
+        totals, so pages run until a short or empty one."""
+        page = first_page
         while True:
             rows = self.get("v2", path, params={**(params or {}), "limit": limit, "page": page}) or []
-            yield from rows
+            if rows:
+                yield rows
             if len(rows) < limit:
                 return
             page += 1
@@ -422,16 +467,23 @@ class BigCommerceClient:
     def iter_orders(self, limit=MAX_PAGE_SIZE, **filters):
         """Orders with their consignments, line items and fees embedded, saving calls per order
         (O2#getOrders). Filters are O2's: ``min_date_modified``, ``status_id``, ``channel_id``..."""
+        for orders in self.iter_order_pages(limit, **filters):
+            yield from orders
+
+    def iter_order_pages(self, limit=MAX_PAGE_SIZE, first_page=1, **filters):
+        """The orders of ``iter_orders`` a page (a list) at a time, so that a caller can keep
+        what each page gave before it asks for the next one (or resume at ``first_page``)."""
         params = {"include": ORDER_INCLUDE, "consignment_structure": "object", **filters}
         if filters.get("min_date_modified") is not None:
             params.setdefault("sort", "date_modified:asc")
         # An order modified while we page through a date_modified sort moves to a later page;
         # it is yielded once, at its first position.
         seen = set()
-        for order in self.iter_v2("orders", params, limit=limit):
-            if order["id"] not in seen:
-                seen.add(order["id"])
-                yield order
+        for rows in self.iter_v2_pages("orders", params, limit=limit, first_page=first_page):
+            orders = [order for order in rows if order["id"] not in seen]
+            seen.update(order["id"] for order in orders)
+            if orders:
+                yield orders
 
     def get_order(self, order_id, include=ORDER_INCLUDE):
         params = {"include": include, "consignment_structure": "object"} if include else None

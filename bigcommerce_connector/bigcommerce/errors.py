@@ -67,7 +67,11 @@ class ValidationError(BigCommerceError):
 
 
 class RateLimitedError(BigCommerceError):
+    """429, or the quota known to be used up: BigCommerce processed nothing, so the work was not
+    attempted (``attempted``, read by the queue) and waits ``retry_after`` seconds."""
+
     is_transient = True
+    attempted = False
 
 
 class ServerError(BigCommerceError):

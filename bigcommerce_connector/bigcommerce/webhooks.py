@@ -9,14 +9,27 @@ import base64
 import binascii
 import hashlib
 import hmac
+import json
 import math
 import time
 
 DEFAULT_TOLERANCE_SECONDS = 300
+# BigCommerce's deliveries are a few hundred bytes (``data`` holds only the resource id):
+# anything much larger is refused before it is read, let alone verified.
+MAX_WEBHOOK_BYTES = 16 * 1024
 
 
 class WebhookVerificationError(Exception):
     """The webhook cannot be trusted; ``reason`` says why (safe to log: it holds no secret)."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class MalformedWebhookError(ValueError):
+    """A correctly signed delivery whose body is not what BigCommerce sends; ``reason`` says
+    what is wrong. Delivering it again cannot fix it."""
 
     def __init__(self, reason):
         super().__init__(reason)
@@ -79,3 +92,25 @@ def verify_webhook(raw_body, headers, client_secret, now=None, tolerance=DEFAULT
     expected = _signature(raw_body, client_secret, msg_id, math.floor(sent_at))
     if not any(hmac.compare_digest(expected, passed) for passed in _passed_signatures(signature_header)):
         raise WebhookVerificationError("no webhook signature matches the body and the client secret")
+
+
+def webhook_order_event(raw_body, scopes):
+    """``(scope, order id)`` of a verified delivery, or None when its scope is not one of
+    ``scopes``. Raise MalformedWebhookError when the body is not a BigCommerce order event."""
+    try:
+        payload = json.loads(raw_body)
+    except ValueError:
+        raise MalformedWebhookError("the body is not JSON") from None
+    if not isinstance(payload, dict):
+        raise MalformedWebhookError("the body is not a JSON object")
+    if payload.get("scope") not in scopes:
+        return None
+    data = payload.get("data")
+    if not isinstance(data, dict) or data.get("type") != "order":
+        raise MalformedWebhookError("data is not an order object")
+    order_id = data.get("id")
+    if isinstance(order_id, str) and order_id.isascii() and order_id.isdigit():
+        order_id = int(order_id)
+    if isinstance(order_id, bool) or not isinstance(order_id, int) or order_id <= 0:
+        raise MalformedWebhookError("data.id is not an order number")
+    return payload["scope"], order_id

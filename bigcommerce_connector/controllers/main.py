@@ -1,34 +1,41 @@
-import json
 import logging
 
 from odoo import http
 from odoo.http import request
 
-from ..bigcommerce.webhooks import WebhookVerificationError, verify_webhook
+from ..bigcommerce.webhooks import (
+    MAX_WEBHOOK_BYTES, MalformedWebhookError, WebhookVerificationError, verify_webhook, webhook_order_event,
+)
+from ..models.bc_order_import import ORDER_WEBHOOK_SCOPES
 
 _logger = logging.getLogger(__name__)
 
 
 class BigCommerceWebhookController(http.Controller):
 
+    # Larger bodies are refused (413) before they are read: BigCommerce's are a few hundred bytes.
     @http.route("/bigcommerce/webhook/<int:instance_id>", type="http", auth="public", methods=["POST"],
-                csrf=False, save_session=False)
+                csrf=False, save_session=False, max_content_length=MAX_WEBHOOK_BYTES)
     def bigcommerce_webhook(self, instance_id):
         """Verify, record, answer: BigCommerce wants a 2xx fast, so the order itself is
-        fetched later by the queue, never during this request."""
-        raw_body = request.httprequest.get_data()
+        fetched later by the queue, never during this request. Recording is one insert."""
         instance = request.env["bc.instance"].sudo().browse(instance_id).exists()
-        if not instance or not instance.active:
+        # A draft store has no scheduled actions and no import settings yet: nothing to queue for it.
+        if not instance or not instance._syncing_instances():
             return request.make_response("", status=404)
+        raw_body = request.httprequest.get_data()
+        headers = request.httprequest.headers
         try:
-            verify_webhook(raw_body, request.httprequest.headers, instance.client_secret)
+            verify_webhook(raw_body, headers, instance.client_secret)
         except WebhookVerificationError as error:
             _logger.info("BigCommerce webhook for store %s rejected: %s", instance_id, error.reason)
             return request.make_response("", status=401)
         try:
-            payload = json.loads(raw_body)
-        except ValueError:
+            event = webhook_order_event(raw_body, ORDER_WEBHOOK_SCOPES)
+        except MalformedWebhookError as error:
+            _logger.warning("BigCommerce webhook %s for store %s ignored: %s", headers.get("webhook-id"),
+                            instance_id, error.reason)
             return request.make_response("", status=400)
-        if isinstance(payload, dict):
-            instance._bigcommerce_receive_webhook(payload)
+        if event:
+            request.env["bc.webhook.event"].sudo()._record_delivery(instance, headers["webhook-id"], *event)
         return request.make_response("", status=200)

@@ -3,7 +3,7 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..bigcommerce.client import DEFAULT_API_URL, BigCommerceClient, is_notable_call
+from ..bigcommerce.client import DEFAULT_API_URL, BigCommerceClient, is_notable_call, shared_budget
 from ..bigcommerce.errors import BigCommerceError
 from ..bigcommerce.orders import STATUS_AWAITING_FULFILLMENT
 from ..bigcommerce.store import STORE_HASH_HELP, categories_parents_first, is_valid_api_url, parse_store_hash
@@ -11,6 +11,9 @@ from ..bigcommerce.store import STORE_HASH_HELP, categories_parents_first, is_va
 _logger = logging.getLogger(__name__)
 
 REQUEST_TIMEOUT_SECONDS = 60
+# The longest an Odoo worker sleeps for BigCommerce's rate limit before a call: a longer wait
+# fails the call as rate-limited, and a queue line is postponed for that long instead.
+MAX_RATE_LIMIT_WAIT_SECONDS = 5
 REFERENCE_KINDS = ("order_statuses", "channels", "locations", "tax_classes", "categories", "brands", "currencies")
 
 
@@ -176,11 +179,12 @@ class BigCommerceInstance(models.Model):
         credentials = self.sudo()
         if not credentials.access_token:
             raise UserError(_("Enter the access token of the store's API account, then try again."))
+        api_url = credentials.api_url or DEFAULT_API_URL
         return BigCommerceClient(
-            credentials.store_hash, credentials.access_token,
-            api_url=credentials.api_url or DEFAULT_API_URL, on_call=self._log_api_call,
+            credentials.store_hash, credentials.access_token, api_url=api_url, on_call=self._log_api_call,
             # One number, not (connect, read): Odoo's HTTP guard in tests compares it with an int.
-            timeout=REQUEST_TIMEOUT_SECONDS, **options,
+            timeout=REQUEST_TIMEOUT_SECONDS, budget=shared_budget(api_url, credentials.store_hash),
+            **{"max_rate_limit_wait": MAX_RATE_LIMIT_WAIT_SECONDS, **options},
         )
 
     def _log_api_call(self, call):

@@ -77,32 +77,35 @@ class BigCommerceInstance(models.Model):
             instance._bigcommerce_poll_orders()
 
     def _bigcommerce_poll_orders(self):
-        """Queue the orders modified since the watermark, then move the watermark to the
-        newest modification seen: a failure before the enqueue leaves it where it was."""
+        """Queue the orders modified since the watermark, a page at a time: each page is queued,
+        the watermark moved to the newest modification it holds, and both committed, so that a
+        failure or a crash resumes after the last page committed, and memory holds one page."""
         self.ensure_one()
         since = self.last_order_import_at and self.last_order_import_at - POLL_OVERLAP or self.import_orders_after
         filters = {"sort": "date_modified:asc"}
         if since:
             filters["min_date_modified"] = since.replace(tzinfo=timezone.utc).isoformat()
+        job = self.env["marketplace.queue.job"]
         client = self._bigcommerce_client()
         try:
-            orders = list(client.iter_orders(**filters))
+            for orders in client.iter_order_pages(**filters):
+                job = self._bigcommerce_enqueue_orders(orders, _("Import orders from %(store)s", store=self.name),
+                                                       job=job) or job
+                newest = max((parse_datetime(order.get("date_modified")) for order in orders
+                              if order.get("date_modified")), default=None)
+                if newest and (not self.last_order_import_at or _to_naive_utc(newest) > self.last_order_import_at):
+                    self.last_order_import_at = _to_naive_utc(newest)
+                self.env["marketplace.queue.line"]._commit_if_allowed()
         except BigCommerceError as error:
             self.env["marketplace.log"]._log(
                 self.marketplace_instance_id,
                 _("Listing the orders modified in BigCommerce failed: %(error)s The next scheduled run tries again.",
                   error=error.user_message), level="error", operation=IMPORT_ORDER_OPERATION)
-            return self.env["marketplace.queue.job"]
         finally:
             client.close()
-        job = self._bigcommerce_enqueue_orders(orders, _("Import orders from %(store)s", store=self.name))
-        newest = max((parse_datetime(order.get("date_modified")) for order in orders if order.get("date_modified")),
-                     default=None)
-        if newest and (not self.last_order_import_at or _to_naive_utc(newest) > self.last_order_import_at):
-            self.last_order_import_at = _to_naive_utc(newest)
         return job
 
-    def _bigcommerce_enqueue_orders(self, orders, job_name):
+    def _bigcommerce_enqueue_orders(self, orders, job_name, job=None, reuse_job=False):
         """Queue the listed ``orders`` (their JSON, line items embedded) that are in a status
         to import, or were imported before (their changes are followed whatever the status)."""
         self.ensure_one()
@@ -115,7 +118,8 @@ class BigCommerceInstance(models.Model):
         if not items:
             return self.env["marketplace.queue.job"]
         job, _lines = self.env["marketplace.queue.line"]._enqueue(
-            self.marketplace_instance_id, IMPORT_ORDER_OPERATION, items, job_name=job_name)
+            self.marketplace_instance_id, IMPORT_ORDER_OPERATION, items, job_name=job_name, job=job,
+            reuse_job=reuse_job)
         return job
 
     def _bigcommerce_enqueue_order_ids(self, order_ids, job_name, requested=False, reuse_job=False):
@@ -136,23 +140,6 @@ class BigCommerceInstance(models.Model):
             return False
         created = parse_datetime(order.get("date_created"))
         return not (self.import_orders_after and created and _to_naive_utc(created) < self.import_orders_after)
-
-    def _bigcommerce_receive_webhook(self, payload):
-        """Queue the order a verified webhook is about. Returns whether anything was queued:
-        other scopes and redeliveries of an event already received are ignored."""
-        self.ensure_one()
-        data = payload.get("data") or {}
-        if payload.get("scope") not in ORDER_WEBHOOK_SCOPES or data.get("type") != "order" or not data.get("id"):
-            return False
-        order_id = int(data["id"])
-        event_hash = payload.get("hash")
-        if event_hash and not self.env["bc.webhook.event"]._record_first_delivery(
-                self, str(event_hash), payload.get("scope"), str(order_id)):
-            return False
-        # One job a day gathers the webhooks of a store, not one job per delivery.
-        self._bigcommerce_enqueue_order_ids([order_id], _("Order webhooks from %(store)s, %(day)s", store=self.name,
-                                                          day=fields.Date.context_today(self)), reuse_job=True)
-        return True
 
     # ------------------------------------------------------------------ processing
     def _bigcommerce_import_order(self, payload, line):

@@ -1,11 +1,14 @@
 import json
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.base_marketplace.queue_core import requires_keys
 
+from ..bigcommerce.client import MAX_PAGE_SIZE
 from .bc_order_import import IMPORT_ORDER_OPERATION
+
+LIST_ORDERS_OPERATION = "bigcommerce_list_orders"
 
 
 class MarketplaceQueueLine(models.Model):
@@ -58,24 +61,31 @@ class MarketplaceQueueLine(models.Model):
         updated, known = self._bigcommerce_instance()._export_prices()
         self._log(_("Prices: %(updated)s of %(known)s variants updated in BigCommerce.", updated=updated, known=known))
 
-    @requires_keys("filters")
+    @api.model
+    def _bigcommerce_queue_order_listing(self, instance, filters, job_name, page=1, job=None):
+        """Queue one page of an import by date range (``filters`` of O2#getOrders): each page is
+        a line of its own, which queues its orders, then the next page, so that memory holds
+        one page and a failure or a crash resumes at the page it stopped at."""
+        key = ",".join(f"{name}={value}" for name, value in sorted(filters.items()))
+        job, _lines = self._enqueue(instance.marketplace_instance_id, LIST_ORDERS_OPERATION, [{
+            "external_id": f"{key} page {page}", "name": self.env._("Orders page %(page)s", page=page),
+            "payload": {"filters": filters, "page": page, "job_name": job_name},
+        }], job_name=job_name, job=job)
+        return job
+
+    @requires_keys("filters", "page", "job_name")
     def _process_bigcommerce_list_orders(self, payload):
-        """List the orders created in a period (the operations wizard queued this line) and queue
-        those the store imports, in a job of their own; returns that job."""
         instance = self._bigcommerce_instance()
         client = instance._bigcommerce_client()
         try:
-            orders = list(client.iter_orders(**payload["filters"]))
+            orders = next(client.iter_order_pages(first_page=payload["page"], **payload["filters"]), [])
         finally:
             client.close()
-        job = instance._bigcommerce_enqueue_orders(orders, self.job_id.name)
-        if job:
-            self._log(_("%(listed)s orders created in this period; %(queued)s queued to import.",
-                        listed=len(orders), queued=len(job.line_ids)), record=job)
-        else:
-            self._log(_("%(listed)s orders created in this period; none to queue: they are in no status this store "
-                        "imports (Orders tab), or already queued.", listed=len(orders)))
-        return job
+        instance._bigcommerce_enqueue_orders(orders, payload["job_name"], reuse_job=True)
+        if len(orders) == MAX_PAGE_SIZE:
+            self._bigcommerce_queue_order_listing(instance, payload["filters"], payload["job_name"],
+                                                  page=payload["page"] + 1, job=self.job_id)
+        self._log(_("Page %(page)s: %(count)s orders listed.", page=payload["page"], count=len(orders)))
 
     def _process_bigcommerce_import_order(self, payload):
         return self._bigcommerce_instance()._bigcommerce_import_order(payload, self)
@@ -95,7 +105,7 @@ class MarketplaceQueueLine(models.Model):
             except ValueError:
                 previous = {}
             was_requested = isinstance(previous, dict) and bool(previous.get("requested"))
-            line.payload = json.dumps({"order_id": int(line.external_id), "requested": requested or was_requested})
+            line._as_queue().payload = json.dumps({"order_id": int(line.external_id), "requested": requested or was_requested})
 
     @requires_keys("picking_id")
     def _process_bigcommerce_export_shipment(self, payload):
@@ -119,3 +129,8 @@ class MarketplaceQueueLine(models.Model):
         sale_order = self._bigcommerce_record("sale.order", payload["sale_order_id"], _("sale order"))
         sale_order._bigcommerce_mark_paid(self)
         return sale_order
+
+    @api.model
+    def _enqueue_received(self):
+        super()._enqueue_received()
+        self.env["bc.webhook.event"]._queue_received()

@@ -11,3 +11,6 @@ from . import test_order_arrival
 from . import test_install
 from . import test_first_run
 from . import test_translations
+from . import test_order_backfill
+from . import test_webhook_concurrency
+from . import test_rate_budget

@@ -88,7 +88,7 @@ class TestShipmentExport(BigCommerceOrderCase):
         # As if the worker had died after BigCommerce created the shipment: Odoo does not know
         # the shipment exists and the line is processed again.
         picking.bigcommerce_shipment_ids = False
-        self.export_lines().write({"state": "pending", "next_retry_at": False})
+        self.export_lines()._as_queue().write({"state": "pending", "next_retry_at": False})
         self.run_queue()
         self.assertEqual(len(self.shipments(103)), 1)
         self.assertEqual(picking.bigcommerce_shipment_ids, str(self.shipments(103)[0]["id"]))

@@ -7,11 +7,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
 from ..bigcommerce.webhooks import sign_webhook
-from .common import CLIENT_SECRET, BigCommerceOrderMixin
+from .common import CLIENT_SECRET, BigCommerceOrderMixin, sandbox_instance_vals
+
+CONTROLLER_LOGGER = "odoo.addons.bigcommerce_connector.controllers.main"
 
 
 @tagged("post_install", "-at_install")
@@ -28,12 +31,16 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
                 "producer": f"stores/{self.sandbox.store_hash}",
                 "hash": hashlib.sha1(f"{order_id}/{delivery}".encode()).hexdigest()}
 
-    def deliver(self, payload, secret=CLIENT_SECRET, signed=True):
-        raw = json.dumps(payload).encode()
+    def deliver(self, payload, secret=CLIENT_SECRET, signed=True, msg_id=None, instance=None):
+        """POST one delivery; ``msg_id``: its webhook-id header, which BigCommerce keeps when it retries."""
+        raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         headers = {"Content-Type": "application/json"}
         if signed:
-            headers.update(sign_webhook(raw, secret, f"msg_{uuid.uuid4().hex}", time.time()))
-        return self.url_open(f"/bigcommerce/webhook/{self.instance.id}", data=raw, headers=headers)
+            headers.update(sign_webhook(raw, secret, msg_id or f"msg_{uuid.uuid4().hex}", time.time()))
+        return self.url_open(f"/bigcommerce/webhook/{(instance or self.instance).id}", data=raw, headers=headers)
+
+    def receipts(self):
+        return self.env["bc.webhook.event"].search([("instance_id", "=", self.instance.id)])
 
     def order_lines(self, order_id):
         return self.Line.search([("operation", "=", "bigcommerce_import_order"), ("external_id", "=", str(order_id))])
@@ -46,22 +53,22 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
         self.assertFalse(self.order_lines(103))
         self.assertFalse(self.env["bc.webhook.event"].search([("instance_id", "=", self.instance.id)]))
 
-    def deliver_concurrently(self, payloads):
-        """POST every payload at the same moment, one thread each; their HTTP status codes.
+    def deliver_concurrently(self, deliveries):
+        """POST every (webhook-id, payload) at the same moment, one thread each; their HTTP status codes.
         The requests are concurrent on the wire; the server side processes them one at a time
         in tests, since every request of an HttpCase shares the test's cursor behind a lock."""
         url = f"{self.base_url()}/bigcommerce/webhook/{self.instance.id}"
-        start = threading.Barrier(len(payloads))
+        start = threading.Barrier(len(deliveries))
 
-        def post(payload):
+        def post(delivery):
+            msg_id, payload = delivery
             raw = json.dumps(payload).encode()
-            headers = {"Content-Type": "application/json",
-                       **sign_webhook(raw, CLIENT_SECRET, f"msg_{uuid.uuid4().hex}", time.time())}
+            headers = {"Content-Type": "application/json", **sign_webhook(raw, CLIENT_SECRET, msg_id, time.time())}
             start.wait(timeout=30)
             return requests.post(url, data=raw, headers=headers, timeout=60).status_code
 
-        with ThreadPoolExecutor(max_workers=len(payloads)) as pool:
-            statuses = list(pool.map(post, payloads))
+        with ThreadPoolExecutor(max_workers=len(deliveries)) as pool:
+            statuses = list(pool.map(post, deliveries))
         self.env.invalidate_all()
         return statuses
 
@@ -69,22 +76,24 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
         self.add_workflow("captured", confirm_order=True)
         scopes = ("store/order/created", "store/order/updated", "store/order/statusUpdated")
         # 50 deliveries in two waves of 25 sent at once, with the queue run in between;
-        # the second wave redelivers 10 events of the first one.
-        first = [self.event(103, n, scope=scopes[n % 3]) for n in range(25)]
-        second = first[:10] + [self.event(103, n, scope=scopes[n % 3]) for n in range(25, 40)]
+        # the second wave redelivers 10 events of the first one (same webhook-id).
+        first = [(f"msg_{n}", self.event(103, n, scope=scopes[n % 3])) for n in range(25)]
+        second = first[:10] + [(f"msg_{n}", self.event(103, n, scope=scopes[n % 3])) for n in range(25, 40)]
         self.assertEqual(self.deliver_concurrently(first), [200] * 25)
+        self.assertFalse(self.order_lines(103), "receiving a delivery only records it")
+        self.Line._enqueue_received()
         self.assertEqual(len(self.order_lines(103)), 1, "25 events of one order: one queue line")
         self.run_queue()
         self.assertEqual(len(self.sale_order(103)), 1)
         line_count = len(self.sale_order(103).order_line)
         self.assertEqual(self.deliver_concurrently(second), [200] * 25)
+        self.Line._enqueue_received()
         self.instance._cron_import_orders()
         lines = self.order_lines(103)
         self.assertEqual(len(lines), 2, "the second wave and the poll share one open line")
         self.assertEqual(len(lines.filtered(lambda line: line.state == "pending")), 1)
         self.run_queue()
-        events = self.env["bc.webhook.event"].search([("instance_id", "=", self.instance.id)])
-        self.assertEqual(len(events), 40, "each event recorded once, redeliveries not")
+        self.assertEqual(len(self.receipts()), 40, "each delivery recorded once, retries not")
         sale_order = self.sale_order(103)
         self.assertEqual(len(sale_order), 1)
         self.assertEqual(sale_order.state, "sale")
@@ -93,11 +102,66 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
         self.assertTotalsEqualBigCommerce(sale_order, 103)
         self.assertEqual(set(self.order_lines(103).mapped("state")), {"done"})
 
-    def test_redelivered_event_is_queued_once(self):
-        self.assertEqual(self.deliver(self.event(104, "same")).status_code, 200)
+    def test_a_retried_delivery_is_queued_once_and_a_second_change_is_not_lost(self):
+        payload = self.event(104, "same")
+        self.assertEqual(self.deliver(payload, msg_id="msg_a").status_code, 200)
+        self.assertEqual(self.deliver(payload, msg_id="msg_a").status_code, 200, "BigCommerce retrying")
         self.run_queue()
-        self.assertEqual(self.deliver(self.event(104, "same")).status_code, 200)
         self.assertEqual(len(self.order_lines(104)), 1)
+        # The order changes again: BigCommerce's hash is the same (data holds only the id), the delivery is new.
+        self.assertEqual(self.deliver(payload, msg_id="msg_b").status_code, 200)
+        self.run_queue()
+        self.assertEqual(len(self.order_lines(104)), 2, "the second change was imported, not taken for a retry")
+        self.assertEqual(sorted(self.receipts().mapped("delivery_id")), ["msg_a", "msg_b"])
+
+    def test_a_delivery_while_the_order_is_processing_gets_a_line_after_it(self):
+        self.queue_orders(103)
+        line = self.order_lines(103)
+        # A worker has read the order and is creating the sale order.
+        line._as_queue().write({"state": "processing", "processing_started_at": fields.Datetime.now()})
+        self.env["ir.cron.trigger"].search([]).unlink()
+        self.assertEqual(self.deliver(self.event(103, 1)).status_code, 200)
+        self.run_queue()
+        self.assertEqual(self.order_lines(103), line, "the change waits for the line that read the order")
+        cron = self.env.ref("base_marketplace.ir_cron_process_queue")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id),
+                                                             ("call_at", ">", fields.Datetime.now())]),
+                        "the queue looks again soon")
+        line._as_queue().state = "done"
+        self.run_queue()
+        follow_up = self.order_lines(103) - line
+        self.assertEqual(len(follow_up), 1, "once that line is finished, the change gets a line of its own")
+        self.assertEqual(follow_up.state, "done")
+
+    def test_signed_but_malformed_deliveries_are_refused_with_a_warning(self):
+        bodies = [
+            {"scope": "store/order/updated", "data": "103"},
+            {"scope": "store/order/updated", "data": ["order", 103]},
+            {"scope": "store/order/updated", "data": {"type": "order", "id": "abc"}},
+            {"scope": "store/order/updated", "data": {"type": "order", "id": 10.5}},
+            {"scope": "store/order/updated"},
+            [103],
+            b"not json",
+        ]
+        for body in bodies:
+            with self.assertLogs(CONTROLLER_LOGGER, "WARNING") as logs:
+                response = self.deliver(body)
+            self.assertEqual(response.status_code, 400, body)
+            self.assertIn("ignored", logs.output[0])
+        self.run_queue()
+        self.assertFalse(self.receipts())
+        self.assertFalse(self.Line.search([("operation", "=", "bigcommerce_import_order")]))
+
+    def test_a_delivery_larger_than_a_webhook_is_refused_unread(self):
+        payload = dict(self.event(103, 1), padding="x" * 20000)
+        self.assertEqual(self.deliver(payload).status_code, 413)
+        self.assertFalse(self.receipts())
+
+    def test_a_draft_store_refuses_webhooks(self):
+        draft = self.env["bc.instance"].create(sandbox_instance_vals(self.sandbox, name="Draft", store_hash="draft1"))
+        draft.client_secret = CLIENT_SECRET
+        self.assertEqual(self.deliver(self.event(103, 1), instance=draft).status_code, 404)
+        self.assertFalse(self.env["bc.webhook.event"].search([("instance_id", "=", draft.id)]))
 
     def test_other_scopes_are_acknowledged_and_ignored(self):
         payload = self.event(104, 1, scope="store/product/updated")

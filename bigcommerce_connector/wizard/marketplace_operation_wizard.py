@@ -93,14 +93,11 @@ class MarketplaceOperationWizard(models.TransientModel):
                        end=format_datetime(self.env, self.bigcommerce_date_to))
         else:
             period = _("since %(start)s", start=format_datetime(self.env, self.bigcommerce_date_from))
-        # Listing waits on BigCommerce, and a long range takes many pages: a queue line does it,
-        # so the button answers at once; the line then queues the orders to import.
-        job, _lines = self.env["marketplace.queue.line"]._enqueue(
-            bc_instance.marketplace_instance_id, "bigcommerce_list_orders",
-            [{"external_id": "/".join(filters.values()), "name": _("Orders created %(period)s", period=period),
-              "payload": {"filters": filters}}],
-            job_name=_("Import orders created %(period)s from %(store)s", period=period, store=bc_instance.name))
-        return job
+        # Listing waits on BigCommerce, and a long range takes many pages: queue lines do it, a page
+        # each, so the button answers at once; each page then queues its orders to import.
+        return self.env["marketplace.queue.line"]._bigcommerce_queue_order_listing(
+            bc_instance, filters, _("Import orders created %(period)s from %(store)s", period=period,
+                                    store=bc_instance.name))
 
     def _nothing_queued_reason(self):
         if self.operation == "bigcommerce_import_orders":
