@@ -81,11 +81,16 @@ class MarketplaceQueueLine(models.Model):
             orders = next(client.iter_order_pages(first_page=payload["page"], **payload["filters"]), [])
         finally:
             client.close()
-        instance._bigcommerce_enqueue_orders(orders, payload["job_name"], reuse_job=True)
+        job = instance._bigcommerce_enqueue_orders(orders, payload["job_name"], reuse_job=True)
         if len(orders) == MAX_PAGE_SIZE:
             self._bigcommerce_queue_order_listing(instance, payload["filters"], payload["job_name"],
                                                   page=payload["page"] + 1, job=self.job_id)
-        self._log(_("Page %(page)s: %(count)s orders listed.", page=payload["page"], count=len(orders)))
+        listed = {str(order["id"]) for order in orders}
+        queued = len(job.line_ids.filtered(lambda line: line.external_id in listed))
+        self._log(_("Page %(page)s: %(listed)s orders created in this period, %(queued)s queued to import (the "
+                    "others are in no status this store imports, or already queued).",
+                    page=payload["page"], listed=len(orders), queued=queued), record=job or None)
+        return job
 
     def _process_bigcommerce_import_order(self, payload):
         return self._bigcommerce_instance()._bigcommerce_import_order(payload, self)

@@ -143,7 +143,7 @@ class TestFirstRunOrders(BigCommerceOrderCase):
         self.assertEqual(line.state, "done")
         orders_job = self.env["marketplace.queue.job"].search([("operation", "=", "bigcommerce_import_order")])
         self.assertEqual((line.res_model, line.res_id), ("marketplace.queue.job", orders_job.id))
-        self.assertIn("3 orders created in this period; 3 queued to import.", line.log_ids.mapped("message"))
+        self.assertIn("Page 1: 3 orders created in this period, 3 queued to import", line.log_ids.message)
         self.assertEqual(len(self.sale_order(103, 104, 105)), 3)
 
     def test_gift_wrapping_has_its_own_product(self):
