@@ -34,7 +34,7 @@ class Request:
         try:
             return [int(v) for v in self.query[name].split(",") if v != ""]
         except ValueError:
-            raise ApiError(400, "The filter '%s' must be a list of integers." % name)
+            raise ApiError(400, "The filter '%s' must be a list of integers." % name) from None
 
     def strs(self, name):
         return None if name not in self.query else [v for v in self.query[name].split(",") if v != ""]
@@ -45,7 +45,7 @@ class Request:
         try:
             value = int(self.query[name])
         except ValueError:
-            raise ApiError(400, "The parameter '%s' must be an integer." % name)
+            raise ApiError(400, "The parameter '%s' must be an integer." % name) from None
         if minimum is not None and value < minimum:
             raise ApiError(400, "The parameter '%s' must be >= %d." % (name, minimum))
         return value
@@ -225,7 +225,7 @@ def _filter_orders(store, req):
             try:
                 recs = [r for r in recs if test(r["order"], req.query[name])]
             except ValueError:
-                raise ApiError(400, "The parameter '%s' is invalid." % name)
+                raise ApiError(400, "The parameter '%s' is invalid." % name) from None
     for name in ("date_created", "date_modified"):
         for bound in ("min", "max"):
             key = "%s_%s" % (bound, name)
@@ -730,7 +730,7 @@ def _uncursor(value):
     try:
         return int(json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))["id"])
     except (ValueError, KeyError, TypeError):
-        raise ApiError(422, "Invalid cursor %r" % value, errors={"cursor": "invalid"})
+        raise ApiError(422, "Invalid cursor %r" % value, errors={"cursor": "invalid"}) from None
 
 
 def customers(store, req):

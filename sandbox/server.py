@@ -104,7 +104,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             return json.loads(self.raw_body)
         except ValueError:
-            raise ApiError(400, "The request body is not valid JSON.")
+            raise ApiError(400, "The request body is not valid JSON.") from None
 
     def dispatch(self):
         sb = self.server.sandbox

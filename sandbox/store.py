@@ -31,7 +31,7 @@ def parse_date(value):
     try:
         dt = datetime.fromisoformat(value.replace("Z", "+00:00")) if value[:4].isdigit() else parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
-        raise ApiError(400, "Invalid date: %r (use RFC-2822 or ISO-8601)" % value)
+        raise ApiError(400, "Invalid date: %r (use RFC-2822 or ISO-8601)" % value) from None
     if dt is None:
         raise ApiError(400, "Invalid date: %r" % value)
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
@@ -217,7 +217,7 @@ class Store:
             try:
                 return seed.refund_quote(rec, body["items"])
             except seed.RefundError as exc:
-                raise ApiError(422, str(exc), title="Refund not allowed")
+                raise ApiError(422, str(exc), title="Refund not allowed") from None
 
     def create_refund(self, order_id, body):
         with self.lock:
@@ -232,7 +232,7 @@ class Store:
                     quote["refund_methods"] = seed.refund_methods(rec, D(str(override["total_amount"])))
                 seed.check_payments(quote, body["payments"])
             except (seed.RefundError, KeyError, TypeError) as exc:
-                raise ApiError(422, str(exc), title="Refund not allowed")
+                raise ApiError(422, str(exc), title="Refund not allowed") from None
             previous = rec["order"]["status_id"]
             refund = seed.apply_refund(self.ids, rec, body["items"], body["payments"], quote,
                                        body["items"][0].get("reason", ""), self.now(), override)
@@ -296,7 +296,7 @@ class Store:
                 spec["modified_offset_min"] = 0
                 rec = seed.build_order(spec, self.ids, self.store_hash)
             except (KeyError, ValueError, TypeError, IndexError) as exc:
-                raise ApiError(400, "Invalid order spec: %s" % exc)
+                raise ApiError(400, "Invalid order spec: %s" % exc) from None
             self.orders[spec["id"]] = rec
             self.emit("store/order/created", {"type": "order", "id": spec["id"]})
             return rec

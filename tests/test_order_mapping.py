@@ -74,7 +74,7 @@ def test_bigcommerce_rounding_odoo_cannot_reproduce_becomes_explicit_lines():
     # Odoo taxes product and discount lines apart, and ends a cent short on the tax.
     order = mapped("multi_currency.json")
     rounding = lines_of(order, "rounding")
-    without = simulate_odoo_totals([l for l in order.lines if l.kind != "rounding"], True)
+    without = simulate_odoo_totals([ln for ln in order.lines if ln.kind != "rounding"], True)
     assert (without.tax, without.total) == (D("9.67"), D("55.73"))
     assert [(line.price_unit, line.tax_rate) for line in rounding] == [(D("0.03"), D("21")), (D("-0.03"), D("0"))]
     assert simulate_odoo_totals(order.lines, True) == expected_totals(order)
@@ -118,7 +118,7 @@ def test_tax_exclusive_order():
 def test_tax_inclusive_order_keeps_tax_included_prices():
     order = mapped("tax_inclusive.json")
     assert order.tax_inclusive and order.currency_code == "GBP"
-    assert [(l.name, l.price_unit, l.tax_rate) for l in lines_of(order, "product", "shipping")] == [
+    assert [(ln.name, ln.price_unit, ln.tax_rate) for ln in lines_of(order, "product", "shipping")] == [
         ("Tea Towel", D("12.00"), D("20")), ("Linen Apron", D("24.99"), D("20")),
         ("The Baker's Cookbook", D("15.00"), D("0")), ("Shipping: Royal Mail 1st Class", D("4.95"), D("20"))]
     # Cash on delivery: nothing paid yet, gateway named after the payment method.
@@ -137,9 +137,9 @@ def test_discounts_are_one_line_per_tax_rate_and_not_counted_twice():
     mug, beans, kettle = lines_of(order, "product")
     assert (mug.price_unit * mug.quantity, mug.discount) == (D("37.50"), D("8.25"))  # undiscounted price
     discounts = lines_of(order, "discount")
-    assert [(l.price_unit, l.tax_rate) for l in discounts] == [(D("-12.24"), D("8.25")), (D("-4.90"), D("0"))]
+    assert [(ln.price_unit, ln.tax_rate) for ln in discounts] == [(D("-12.24"), D("8.25")), (D("-4.90"), D("0"))]
     # The promotion and the coupon, each counted once: exactly what BigCommerce took off.
-    assert -sum(l.price_unit for l in discounts) == order.discount_amount + order.coupon_discount
+    assert -sum(ln.price_unit for ln in discounts) == order.discount_amount + order.coupon_discount
     assert discounts[0].name == "Discount: Buy 3 mugs, save $5, SAVE10"
     [coupon] = order.coupons
     assert (coupon.code, coupon.type_name, coupon.amount, coupon.discount) == (
@@ -155,10 +155,10 @@ def test_two_shipping_addresses_give_two_deliveries_with_what_is_left_to_ship():
         [(251, 2, 2), (252, 1, 1)], [(253, 3, 1), (254, 1, 0)]]
     # Each address pays its own shipping and handling, at its own state's rate.
     charges = lines_of(order, "shipping", "handling")
-    assert [(l.kind, l.order_address_id, l.price_unit, l.tax_rate) for l in charges] == [
+    assert [(ln.kind, ln.order_address_id, ln.price_unit, ln.tax_rate) for ln in charges] == [
         ("shipping", 401, D("8.50"), D("8.25")), ("shipping", 402, D("12.00"), D("0")),
         ("handling", 401, D("2.00"), D("8.25")), ("handling", 402, D("2.00"), D("0"))]
-    assert [l.tax_rate for l in lines_of(order, "product") if l.sku == "MUG-BL"] == [D("8.25"), D("6.25")]
+    assert [ln.tax_rate for ln in lines_of(order, "product") if ln.sku == "MUG-BL"] == [D("8.25"), D("6.25")]
 
 
 def test_guest_order_with_gift_certificate_custom_item_wrapping_fee_and_shipping_coupon():
@@ -246,7 +246,7 @@ def test_an_order_fetched_without_its_products_is_refused():
 
 def test_address_ids_come_from_the_products_not_the_consignment_id():
     raw = load("two_addresses.json")["order"]
-    for consignment, other_id in zip(raw["consignments"]["shipping"], (9001, 9002)):
+    for consignment, other_id in zip(raw["consignments"]["shipping"], (9001, 9002), strict=True):
         consignment["id"] = other_id  # O2 does not promise consignment id == order_address_id
     assert [g.order_address_id for g in delivery_groups(map_order(raw))] == [401, 402]
 

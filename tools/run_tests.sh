@@ -3,8 +3,8 @@
 #   1. the pure tier: tests/ with pytest, no Odoo;
 #   2. the Odoo tier: both addons installed into a fresh PostgreSQL database and
 #      their tests run, whenever Odoo 18 is importable by this python3.
-# Exits non-zero on any failed test, test error, install error, or ERROR/WARNING
-# line in the Odoo server log.
+# Exits non-zero on any failed test, test error, install error, lint error (ruff,
+# pylint-odoo), or ERROR/WARNING line in the Odoo server log.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,6 +29,12 @@ if [ "$pure_rc" -ne 0 ]; then
   echo "PURE TIER FAILED (pytest exit $pure_rc)"; status=1
 fi
 rm -f "$pure_log"
+
+echo "== lint (ruff: ruff.toml; pylint-odoo: .pylintrc)"
+if ! "$PYTHON" -m ruff check --quiet .; then echo "LINT FAILED (ruff)"; status=1; fi
+if ! "$PYTHON" -m pylint --rcfile=.pylintrc base_marketplace bigcommerce_connector; then
+  echo "LINT FAILED (pylint-odoo)"; status=1
+fi
 
 if ! "$PYTHON" -c 'import odoo, sys; sys.exit(0 if odoo.release.version_info[0] == 18 else 1)' 2>/dev/null; then
   echo

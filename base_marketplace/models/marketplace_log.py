@@ -69,7 +69,7 @@ class MarketplaceLog(models.Model):
     @api.autovacuum
     def _gc_marketplace_logs(self):
         """Logs, and jobs whose lines are all done or cancelled, older than each store's retention."""
-        for instance in self.env["marketplace.instance"].with_context(active_test=False).search([]):
+        for instance in self.env["marketplace.instance"].with_context(active_test=False).search([]):  # pylint: disable=no-search-all
             limit = fields.Datetime.now() - timedelta(days=max(instance.log_retention_days, 1))
             old_logs = self.sudo().search([("instance_id", "=", instance.id), ("create_date", "<", limit)])
             _logger.info("Deleting %d marketplace logs of %s older than %s", len(old_logs), instance.name, limit)

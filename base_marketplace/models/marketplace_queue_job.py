@@ -119,7 +119,7 @@ class MarketplaceQueueJob(models.Model):
         if not self:
             return self._notification(_("Nothing to do"), nothing_reason or _(
                 "Nothing new to queue: the records are already queued or up to date."), notification_type="info")
-        return self._notification(_("Operation queued"), _("Queued: %s") % ", ".join("%s" for _job in self),
+        return self._notification(_("Operation queued"), _("Queued: %s", ", ".join("%s" for _job in self)),
                                   links=[{"label": job.name, "url": f"/odoo/marketplace-jobs/{job.id}"} for job in self])
 
     @api.model

@@ -222,7 +222,7 @@ class MarketplaceQueueLine(models.Model):
             # transaction began raises a serialization error instead of skipping it.
             # Without waiting for the disk: a claim lost in a database crash leaves its
             # line pending, which is what a lost claim should do.
-            self.env.cr.commit()
+            self.env.cr.commit()  # pylint: disable=invalid-commit
             self.env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit TO OFF")
 
     @api.model
@@ -398,7 +398,7 @@ class MarketplaceQueueLine(models.Model):
     def _commit_if_allowed(self):
         # Committed work must survive a later failure of another line.
         if self._can_commit():
-            self.env.cr.commit()
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     # ------------------------------------------------------------------ actions
     def _prepare_retry(self):

@@ -10,7 +10,7 @@ class TestNotifications(MarketplaceQueueCase):
 
     def test_retry_says_what_was_queued_again_with_a_link_to_its_job(self):
         def work(line, payload):
-            raise UserError("Map the tax class first.")
+            raise UserError(line.env._("Map the tax class first."))
 
         job, line = self.enqueue("A")
         with self.handler(work):

@@ -25,7 +25,7 @@ class TestQueue(MarketplaceQueueCase):
         def work(line, payload):
             partner = partners.create({"name": f"Customer {payload['id']}"})
             if payload["id"] == "B":
-                raise UserError("Customer B has no country; set one and retry.")
+                raise UserError(line.env._("Customer B has no country; set one and retry."))
             return partner
 
         job, lines = self.enqueue("A", "B", "C")
@@ -101,7 +101,7 @@ class TestQueue(MarketplaceQueueCase):
 
     def test_permanent_failure_is_not_retried(self):
         def work(line, payload):
-            raise UserError("The product SKU-1 does not exist in Odoo.")
+            raise UserError(line.env._("The product SKU-1 does not exist in Odoo."))
 
         _job, line = self.enqueue("A")
         with self.handler(work):
@@ -133,8 +133,8 @@ class TestQueue(MarketplaceQueueCase):
         with self.handler(killed):
             try:
                 self.run_queue()
-            except WorkerKilled:
-                pass
+            except WorkerKilled:  # pylint: disable=except-pass
+                pass  # the worker died: what it left behind is asserted below
         self.assertEqual(lines.mapped("state"), ["processing", "pending", "pending"],
                          "lines are claimed as they are started, not ahead")
         with self.handler(lambda line, payload: None), freeze_time(fields.Datetime.now() + timedelta(hours=1)):
@@ -202,7 +202,7 @@ class TestQueue(MarketplaceQueueCase):
 
     def test_retry_and_cancel_actions(self):
         def work(line, payload):
-            raise UserError("Map the tax class first.")
+            raise UserError(line.env._("Map the tax class first."))
 
         _job, line = self.enqueue("A")
         with self.handler(work):

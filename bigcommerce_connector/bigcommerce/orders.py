@@ -347,7 +347,7 @@ def _discount_label(discount):
 
 def _discount_lines(order, products, product_lines, shipping_lines, coupons):
     groups = {}  # rate -> [amount, tax BigCommerce gave back with it, labels]
-    for product, line in zip(products, product_lines):
+    for product, line in zip(products, product_lines, strict=True):
         if not line.discount:
             continue
         group = groups.setdefault(line.tax_rate, [ZERO, ZERO, {}])
@@ -492,7 +492,7 @@ def map_order(order, products=None, shipping_addresses=None, coupons=None, trans
     rates = [line.tax_rate for line in product_lines if line.tax_rate]
     addresses, shipping_lines, handling_lines = _shipping(shipping_addresses, product_lines, rates,
                                                           tax_inclusive)
-    wrapped = [(p, line) for p, line in zip(products, product_lines) if p.get("wrapping_name")]
+    wrapped = [(p, line) for p, line in zip(products, product_lines, strict=True) if p.get("wrapping_name")]
     wrappings = ", ".join(dict.fromkeys(_text(p["wrapping_name"]) for p, _ in wrapped))
     wrapping_line = _charge_line(
         "wrapping", f"Gift wrapping: {wrappings}" if wrappings else "Gift wrapping",

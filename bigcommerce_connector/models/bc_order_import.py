@@ -665,7 +665,7 @@ class BigCommerceInstance(models.Model):
             first = True
             for group in groups:
                 moves = picking.move_ids.filtered(
-                    lambda move: move.sale_line_id.bigcommerce_order_address_id == group.order_address_id)
+                    lambda move, group=group: move.sale_line_id.bigcommerce_order_address_id == group.order_address_id)
                 if not moves:
                     continue
                 partner = contacts[group.order_address_id]

@@ -98,8 +98,9 @@ class MarketplaceQueueLine(models.Model):
     def _prepare_retry(self):
         # The stored listing may predate the fix (a product created, a workflow configured,
         # the order edited): a retry fetches the order again.
-        super()._prepare_retry()
+        result = super()._prepare_retry()
         self.filtered(lambda line: line.operation == IMPORT_ORDER_OPERATION)._bigcommerce_refetch_payload()
+        return result
 
     def _bigcommerce_refetch_payload(self, requested=False):
         """Make the lines fetch their order when processed, instead of using the stored JSON.
@@ -137,5 +138,6 @@ class MarketplaceQueueLine(models.Model):
 
     @api.model
     def _enqueue_received(self):
-        super()._enqueue_received()
+        result = super()._enqueue_received()
         self.env["bc.webhook.event"]._queue_received()
+        return result

@@ -80,7 +80,7 @@ class TestOrderImportConcurrency(TransactionCase):
                     try:
                         start.wait()
                         order = instance._bigcommerce_import_order({"order_id": 103, "requested": True}, line)
-                        cr.commit()
+                        cr.commit()  # pylint: disable=invalid-commit
                         outcomes.append(("created", order.id))
                     except Exception as error:  # noqa: BLE001 - the assertion below says which
                         cr.rollback()
@@ -102,6 +102,6 @@ class TestOrderImportConcurrency(TransactionCase):
             instance = env["bc.instance"].browse(self.instance_id)
             instance._bigcommerce_import_order({"order_id": 103, "requested": True},
                                                env["marketplace.queue.line"].browse(self.line_id))
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
             self.assertEqual(env["sale.order"].search_count([("bigcommerce_instance_id", "=", self.instance_id),
                                                             ("bigcommerce_order_id", "=", "103")]), 1)
