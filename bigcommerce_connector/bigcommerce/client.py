@@ -216,6 +216,12 @@ class BigCommerceClient:
     def close(self):
         self._session.close()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_exc_info):
+        self.close()
+
     # ------------------------------------------------------------------ HTTP core
 
     def request(self, method, version, path, params=None, json=None, idempotent=None):

@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -14,7 +15,17 @@ REQUEST_TIMEOUT_SECONDS = 60
 # The longest an Odoo worker sleeps for BigCommerce's rate limit before a call: a longer wait
 # fails the call as rate-limited, and a queue line is postponed for that long instead.
 MAX_RATE_LIMIT_WAIT_SECONDS = 5
-REFERENCE_KINDS = ("order_statuses", "channels", "locations", "tax_classes", "categories", "brands", "currencies")
+# Each kind of store data Confirm imports, and the client call that lists it.
+REFERENCE_CALLS = {
+    "order_statuses": BigCommerceClient.iter_order_statuses,
+    "channels": BigCommerceClient.iter_channels,
+    "locations": BigCommerceClient.iter_locations,
+    "tax_classes": BigCommerceClient.iter_tax_classes,
+    "categories": BigCommerceClient.iter_categories,
+    "brands": BigCommerceClient.iter_brands,
+    "currencies": BigCommerceClient.iter_currencies,
+}
+REFERENCE_KINDS = tuple(REFERENCE_CALLS)
 
 
 class BigCommerceInstance(models.Model):
@@ -201,22 +212,21 @@ class BigCommerceInstance(models.Model):
         level = "warning" if call.get("error") else "info"
         self.env["marketplace.log"]._log(self.marketplace_instance_id, message, level=level, operation="api_call")
 
-    def _call_bigcommerce(self, method_name, *args, client_options=None, **kwargs):
-        """Run one client method; a BigCommerce failure becomes a sentence the user can act on."""
-        client = self._bigcommerce_client(**(client_options or {}))
+    @contextmanager
+    def _user_errors(self):
+        """Where a person waits at a button: a BigCommerce failure becomes a sentence they can act
+        on. Queue handlers never use it, so that the queue retries what is transient."""
         try:
-            result = getattr(client, method_name)(*args, **kwargs)
-            return list(result) if method_name.startswith("iter_") else result
+            yield
         except BigCommerceError as error:
             raise UserError(error.user_message) from None
-        finally:
-            client.close()
 
     # ------------------------------------------------------------ actions
     def action_test_connection(self):
         self.ensure_one()
         # Someone is waiting at the button: one attempt, the answer at once.
-        store = self._call_bigcommerce("store_information", client_options={"max_retries": 0})
+        with self._user_errors(), self._bigcommerce_client(max_retries=0) as client:
+            store = client.store_information()
         self._write_store_information(store)
         # The form reloads after the notification, so the store panel appears at once.
         return self.env["marketplace.queue.job"]._notification(
@@ -239,8 +249,10 @@ class BigCommerceInstance(models.Model):
         drafts = self.filtered(lambda instance: instance.state == "draft")
         messages = []
         for instance in self:
-            instance._write_store_information(instance._call_bigcommerce("store_information"))
-            counts = {kind: len(instance._import_reference(kind)) for kind in REFERENCE_KINDS}
+            with instance._user_errors():
+                with instance._bigcommerce_client() as client:
+                    instance._write_store_information(client.store_information())
+                counts = {kind: len(instance._import_reference(kind)) for kind in REFERENCE_KINDS}
             if not instance.location_ids:
                 raise UserError(_("The store %(store)s has no inventory location yet. Create one in BigCommerce "
                                   "(Settings › Inventory › Locations), then click Confirm again.", store=instance.name))
@@ -284,7 +296,8 @@ class BigCommerceInstance(models.Model):
         """Import one kind of reference data (order statuses, channels...) from the store;
         ``line``: the queue line doing it, which the log entry then points at."""
         self.ensure_one()
-        rows = self._call_bigcommerce(*self._reference_call(kind))
+        with self._bigcommerce_client() as client:
+            rows = list(REFERENCE_CALLS[kind](client))
         model, vals_list = getattr(self, f"_reference_vals_{kind}")(rows)
         records = self.env[model]._sync_from_bigcommerce(self, vals_list)
         after_import = getattr(self, f"_after_import_{kind}", None)
@@ -294,18 +307,6 @@ class BigCommerceInstance(models.Model):
             self.marketplace_instance_id, _("Imported %(count)s %(kind)s.", count=len(records), kind=kind.replace("_", " ")),
             operation=f"import_{kind}", line=line)
         return records
-
-    @api.model
-    def _reference_call(self, kind):
-        return {
-            "order_statuses": ("iter_order_statuses",),
-            "channels": ("iter_channels",),
-            "locations": ("iter_locations",),
-            "tax_classes": ("iter_tax_classes",),
-            "categories": ("iter_categories",),
-            "brands": ("iter_brands",),
-            "currencies": ("iter_currencies",),
-        }[kind]
 
     def _reference_vals_order_statuses(self, rows):
         return "bc.order.status", [{

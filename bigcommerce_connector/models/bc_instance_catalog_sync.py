@@ -80,27 +80,21 @@ class BigCommerceInstance(models.Model):
     def _export_stock(self, location):
         """Send this location's changed stock levels; returns (adjusted, known)."""
         warehouse = self._location_warehouse(location)
-        client = self._bigcommerce_client()
-        try:
+        with self._bigcommerce_client() as client:
             items = list(client.iter_location_inventory(location.bc_id))
             products = self._products_by_sku((item.get("identity") or {}).get("sku") for item in items)
             available = {sku: product.with_context(warehouse_id=warehouse.id).free_qty for sku, product in products.items()}
             adjustments = stock_adjustments(items, available, location.bc_id, self.export_qty_type, self.export_qty_value)
             if adjustments:
                 client.set_inventory_absolute(adjustments, reason=_("Stock of Odoo warehouse %s", warehouse.name))
-        finally:
-            client.close()
         return len(adjustments), len(products)
 
     def _import_stock(self, location):
         """Set the warehouse's on-hand quantity of each product BigCommerce tracks at ``location``
         (matched by SKU) to BigCommerce's, through inventory adjustments; returns (adjusted, known)."""
         warehouse = self._location_warehouse(location)
-        client = self._bigcommerce_client()
-        try:
+        with self._bigcommerce_client() as client:
             items = list(client.iter_location_inventory(location.bc_id))
-        finally:
-            client.close()
         products = self._products_by_sku((item.get("identity") or {}).get("sku") for item in items)
         stock_location = warehouse.lot_stock_id
         Quant = self.env["stock.quant"].with_context(inventory_mode=True)
@@ -122,8 +116,7 @@ class BigCommerceInstance(models.Model):
         """Send variant prices from the store's pricelist where they differ; returns the number updated."""
         if not self.pricelist_id:
             raise UserError(_("Choose the pricelist of the store %(store)s (General tab) to export prices.", store=self.name))
-        client = self._bigcommerce_client()
-        try:
+        with self._bigcommerce_client() as client:
             store = client.store_information()
             if self.pricelist_id.currency_id.name != store.get("currency"):
                 raise UserError(_("The pricelist %(pricelist)s is in %(currency)s but the store sells in %(store_currency)s: "
@@ -135,8 +128,6 @@ class BigCommerceInstance(models.Model):
             updates = price_updates(variants, prices, decimals=self.pricelist_id.currency_id.decimal_places)
             if updates:
                 client.update_variants(updates)
-        finally:
-            client.close()
         return len(updates), len(products)
 
     def _store_price(self, product, price_includes_tax):

@@ -86,23 +86,21 @@ class BigCommerceInstance(models.Model):
         if since:
             filters["min_date_modified"] = since.replace(tzinfo=timezone.utc).isoformat()
         job = self.env["marketplace.queue.job"]
-        client = self._bigcommerce_client()
-        try:
-            for orders in client.iter_order_pages(**filters):
-                job = self._bigcommerce_enqueue_orders(orders, _("Import orders from %(store)s", store=self.name),
-                                                       job=job) or job
-                newest = max((parse_datetime(order.get("date_modified")) for order in orders
-                              if order.get("date_modified")), default=None)
-                if newest and (not self.last_order_import_at or _to_naive_utc(newest) > self.last_order_import_at):
-                    self.last_order_import_at = _to_naive_utc(newest)
-                self.env["marketplace.queue.line"]._commit_if_allowed()
-        except BigCommerceError as error:
-            self.env["marketplace.log"]._log(
-                self.marketplace_instance_id,
-                _("Listing the orders modified in BigCommerce failed: %(error)s The next scheduled run tries again.",
-                  error=error.user_message), level="error", operation=IMPORT_ORDER_OPERATION)
-        finally:
-            client.close()
+        with self._bigcommerce_client() as client:
+            try:
+                for orders in client.iter_order_pages(**filters):
+                    job = self._bigcommerce_enqueue_orders(orders, _("Import orders from %(store)s", store=self.name),
+                                                           job=job) or job
+                    newest = max((parse_datetime(order.get("date_modified")) for order in orders
+                                  if order.get("date_modified")), default=None)
+                    if newest and (not self.last_order_import_at or _to_naive_utc(newest) > self.last_order_import_at):
+                        self.last_order_import_at = _to_naive_utc(newest)
+                    self.env["marketplace.queue.line"]._commit_if_allowed()
+            except BigCommerceError as error:
+                self.env["marketplace.log"]._log(
+                    self.marketplace_instance_id,
+                    _("Listing the orders modified in BigCommerce failed: %(error)s The next scheduled run tries again.",
+                      error=error.user_message), level="error", operation=IMPORT_ORDER_OPERATION)
         return job
 
     def _bigcommerce_enqueue_orders(self, orders, job_name, job=None, reuse_job=False):
@@ -180,17 +178,15 @@ class BigCommerceInstance(models.Model):
         orders all say "Credit Card"), else None: no call for the orders that name theirs."""
         if not gateway_needs_transactions(order):
             return None
-        client = self._bigcommerce_client()
-        try:
-            return list(client.iter_order_transactions(order["id"]))
-        except PermissionDeniedError as error:
-            line._log(_("The gateway of order #%(id)s is the generic “%(method)s”: %(error)s Until then, card "
-                        "orders of every processor share one gateway and one workflow.",
-                        id=order["id"], method=order.get("payment_method"), error=error.user_message),
-                      level="warning")
-            return None
-        finally:
-            client.close()
+        with self._bigcommerce_client() as client:
+            try:
+                return list(client.iter_order_transactions(order["id"]))
+            except PermissionDeniedError as error:
+                line._log(_("The gateway of order #%(id)s is the generic “%(method)s”: %(error)s Until then, card "
+                            "orders of every processor share one gateway and one workflow.",
+                            id=order["id"], method=order.get("payment_method"), error=error.user_message),
+                          level="warning")
+                return None
 
     def _bigcommerce_apply_cancellation(self, sale_order, line):
         """An order cancelled in BigCommerce is cancelled in Odoo while nothing left the
@@ -218,14 +214,12 @@ class BigCommerceInstance(models.Model):
                   level="warning", record=sale_order)
 
     def _bigcommerce_fetch_order(self, order_id):
-        client = self._bigcommerce_client()
-        try:
-            return client.get_order(order_id)
-        except NotFoundError:
-            raise UserError(_("Order #%(id)s does not exist in BigCommerce (deleted, or another store's number). "
-                              "Cancel this queue line.", id=order_id)) from None
-        finally:
-            client.close()
+        with self._bigcommerce_client() as client:
+            try:
+                return client.get_order(order_id)
+            except NotFoundError:
+                raise UserError(_("Order #%(id)s does not exist in BigCommerce (deleted, or another store's number). "
+                                  "Cancel this queue line.", id=order_id)) from None
 
     def _bigcommerce_lock_sale_order(self, order_id):
         """The sale order of ``order_id``, locked until the end of the transaction: a second
@@ -762,29 +756,30 @@ class BigCommerceInstance(models.Model):
             raise UserError(_("Enter the client secret of the store's API account first: BigCommerce signs "
                               "webhooks with it, and unsigned webhooks are refused."))
         destination = self._bigcommerce_webhook_url()
-        existing = {hook["scope"]: hook for hook in self._call_bigcommerce("iter_webhooks")
-                    if hook.get("destination") == destination}
-        report = []
-        webhooks = []
-        for scope in ORDER_WEBHOOK_SCOPES:
-            hook = existing.get(scope)
-            if not hook and not create:
-                report.append(_("%(scope)s: missing (use Register Webhooks)", scope=scope))
-            elif not hook:
-                hook = self._call_bigcommerce("create_webhook", scope, destination)
-                report.append(_("%(scope)s: created", scope=scope))
-            elif not hook.get("is_active") and reactivate:
-                hook = self._call_bigcommerce("update_webhook", hook["id"], {"is_active": True})
-                report.append(_("%(scope)s: reactivated", scope=scope))
-            elif not hook.get("is_active"):
-                report.append(_("%(scope)s: inactive (use Repair Webhooks)", scope=scope))
-            else:
-                report.append(_("%(scope)s: active", scope=scope))
-            webhooks.append(Command.create({
-                "scope": scope, "bigcommerce_id": hook and hook.get("id") or 0, "destination": destination,
-                "state": "missing" if not hook else "active" if hook.get("is_active") else "inactive",
-                "checked_at": fields.Datetime.now(),
-            }))
+        with self._user_errors(), self._bigcommerce_client() as client:
+            existing = {hook["scope"]: hook for hook in client.iter_webhooks()
+                        if hook.get("destination") == destination}
+            report = []
+            webhooks = []
+            for scope in ORDER_WEBHOOK_SCOPES:
+                hook = existing.get(scope)
+                if not hook and not create:
+                    report.append(_("%(scope)s: missing (use Register Webhooks)", scope=scope))
+                elif not hook:
+                    hook = client.create_webhook(scope, destination)
+                    report.append(_("%(scope)s: created", scope=scope))
+                elif not hook.get("is_active") and reactivate:
+                    hook = client.update_webhook(hook["id"], {"is_active": True})
+                    report.append(_("%(scope)s: reactivated", scope=scope))
+                elif not hook.get("is_active"):
+                    report.append(_("%(scope)s: inactive (use Repair Webhooks)", scope=scope))
+                else:
+                    report.append(_("%(scope)s: active", scope=scope))
+                webhooks.append(Command.create({
+                    "scope": scope, "bigcommerce_id": hook and hook.get("id") or 0, "destination": destination,
+                    "state": "missing" if not hook else "active" if hook.get("is_active") else "inactive",
+                    "checked_at": fields.Datetime.now(),
+                }))
         self.webhook_ids = [Command.clear(), *webhooks]
         summary = _("Destination: %(url)s", url=destination) + "\n" + "\n".join(report)
         self.env["marketplace.log"]._log(self.marketplace_instance_id, summary, operation="webhooks")

@@ -76,11 +76,8 @@ class MarketplaceQueueLine(models.Model):
     @requires_keys("filters", "page", "job_name")
     def _process_bigcommerce_list_orders(self, payload):
         instance = self._bigcommerce_instance()
-        client = instance._bigcommerce_client()
-        try:
+        with instance._bigcommerce_client() as client:
             orders = next(client.iter_order_pages(first_page=payload["page"], **payload["filters"]), [])
-        finally:
-            client.close()
         job = instance._bigcommerce_enqueue_orders(orders, payload["job_name"], reuse_job=True)
         if len(orders) == MAX_PAGE_SIZE:
             self._bigcommerce_queue_order_listing(instance, payload["filters"], payload["job_name"],

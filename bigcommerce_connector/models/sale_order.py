@@ -143,16 +143,13 @@ class SaleOrder(models.Model):
         """Move an order awaiting payment in BigCommerce to Awaiting Fulfillment, as the merchant
         does by hand once an offline payment arrived; an order already past that is left alone."""
         self.ensure_one()
-        client = self.bigcommerce_instance_id._bigcommerce_client()
-        try:
+        with self.bigcommerce_instance_id._bigcommerce_client() as client:
             order = client.get_order(self.bigcommerce_order_id, include=None)
             if order["status_id"] != STATUS_AWAITING_PAYMENT:
                 line._log(_("%(order)s: BigCommerce order #%(id)s is “%(status)s”, not awaiting payment: left as it is.",
                             order=self.name, id=self.bigcommerce_order_id, status=order.get("status")), record=self)
                 return
             order = client.update_order(self.bigcommerce_order_id, {"status_id": STATUS_AWAITING_FULFILLMENT})
-        finally:
-            client.close()
         self.bigcommerce_status = order.get("status")
         self.message_post(body=_("Invoice paid: BigCommerce order #%(id)s marked as paid (now “%(status)s”).",
                                  id=self.bigcommerce_order_id, status=order.get("status")))

@@ -85,15 +85,12 @@ class StockPicking(models.Model):
                                          shipping_method=self.carrier_id.name or "")
         except ShipmentError as error:
             raise UserError(str(error)) from None
-        client = order.bigcommerce_instance_id._bigcommerce_client()
-        try:
+        with order.bigcommerce_instance_id._bigcommerce_client() as client:
             on_order = list(client.iter_order_shipments(order.bigcommerce_order_id))
             done = existing_shipments(on_order, self.name)
             done_addresses = {shipment.get("order_address_id") for shipment in done}
             shipments = done + [client.create_shipment(order.bigcommerce_order_id, payload, existing=on_order)
                                 for payload in payloads if payload["order_address_id"] not in done_addresses]
-        finally:
-            client.close()
         self.bigcommerce_shipment_ids = ", ".join(str(shipment["id"]) for shipment in shipments)
         if shipments:
             order.message_post(body=_(

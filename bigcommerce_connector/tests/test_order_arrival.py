@@ -262,3 +262,55 @@ class TestOrderArrival(BigCommerceOrderCase):
         other = self.add_workflow("paid", confirm_order=True)
         with self.assertRaisesRegex(ValidationError, "already exists: edit that one"):
             other.payment_status = "captured"
+
+
+@tagged("post_install", "-at_install")
+class TestTransientFailuresInQueueLines(BigCommerceOrderCase):
+    """A 503 or a rate limit that outlasts the client's own retries is the queue's to retry:
+    the line waits, pending, and is not failed."""
+
+    @contextmanager
+    def store_unavailable(self, kind):
+        original = type(self.instance)._bigcommerce_client
+
+        def no_retries(instance, **options):
+            return original(instance, **{**options, "max_retries": 0})  # the client's own retries are spent
+
+        self.sandbox.configure(fault_rate=1.0, fault_kinds=[kind])
+        try:
+            with patch.object(type(self.instance), "_bigcommerce_client", no_retries):
+                yield
+        finally:
+            self.sandbox.configure(fault_rate=0.0)
+
+    def assertWaitsForRetry(self, line):
+        self.assertEqual(line.state, "pending")
+        self.assertTrue(line.next_retry_at)
+        self.assertFalse(line.log_ids.filtered(lambda log: log.level == "error"))
+
+    def test_a_503_during_a_reference_import_leaves_the_line_pending(self):
+        wizard = self.env["marketplace.operation.wizard"].create({
+            "instance_ids": [self.instance.marketplace_instance_id.id], "operation": "bigcommerce_import_brands"})
+        wizard.action_run()
+        with self.store_unavailable("503"):
+            self.Line._cron_process_queue()
+        line = self.Line.search([("operation", "=", "bigcommerce_import_reference")])
+        self.assertWaitsForRetry(line)
+        self.assertEqual(line.attempts, 1)
+
+    def test_a_rate_limit_during_an_order_import_leaves_the_line_pending(self):
+        self.queue_orders(103)
+        with self.store_unavailable("429"):
+            self.Line._cron_process_queue()
+        self.assertWaitsForRetry(self.Line.search([("operation", "=", "bigcommerce_import_order")]))
+        self.assertFalse(self.sale_order(103))
+
+    def test_a_503_during_a_shipment_export_leaves_the_line_pending(self):
+        self.add_workflow("captured", confirm_order=True)
+        sale_order = self.import_orders(113)
+        picking = sale_order.picking_ids
+        picking.move_ids.write({"quantity": 1, "picked": True})
+        picking._bigcommerce_validate(backorder=False)
+        with self.store_unavailable("503"):
+            self.Line._cron_process_queue()
+        self.assertWaitsForRetry(self.Line.search([("operation", "=", "bigcommerce_export_shipment")]))

@@ -16,9 +16,10 @@ class TestStoreRateBudget(TransactionCase):
         self.addCleanup(sandbox.stop)
         instance = self.env["bc.instance"].create(sandbox_instance_vals(sandbox))
         started = time.monotonic()
-        with self.assertRaises(UserError) as caught:
+        with self.assertRaises(UserError) as caught, instance._user_errors():
             for _call in range(6):
-                instance._call_bigcommerce("server_time")
+                with instance._bigcommerce_client() as client:
+                    client.server_time()
         self.assertIn("quota", str(caught.exception))
         self.assertLess(time.monotonic() - started, 15, "no worker sleeps for the window to reset")
         self.assertEqual(sandbox.stats()["rate_limited"], 0, "no request was refused with 429")

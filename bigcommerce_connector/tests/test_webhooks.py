@@ -185,22 +185,22 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
     def test_register_then_repair_webhooks(self):
         self.instance.action_register_webhooks()
         destination = self.instance._bigcommerce_webhook_url()
-        hooks = [hook for hook in self.instance._call_bigcommerce("iter_webhooks") if hook["destination"] == destination]
+        hooks = [hook for hook in list(self.instance._bigcommerce_client().iter_webhooks()) if hook["destination"] == destination]
         self.assertEqual(sorted(hook["scope"] for hook in hooks),
                          ["store/order/created", "store/order/statusUpdated", "store/order/updated"])
         self.assertTrue(destination.endswith(f"/bigcommerce/webhook/{self.instance.id}"))
         self.instance.action_register_webhooks()
-        hooks_again = [hook for hook in self.instance._call_bigcommerce("iter_webhooks") if hook["destination"] == destination]
+        hooks_again = [hook for hook in list(self.instance._bigcommerce_client().iter_webhooks()) if hook["destination"] == destination]
         self.assertEqual(len(hooks_again), 3, "registering twice creates nothing more")
         # BigCommerce deactivates a hook after 48 hours of failed deliveries.
-        self.instance._call_bigcommerce("update_webhook", hooks[0]["id"], {"is_active": False})
+        self.instance._bigcommerce_client().update_webhook(hooks[0]["id"], {"is_active": False})
         self.instance.action_register_webhooks()
         self.assertEqual(sorted(self.instance.webhook_ids.mapped("state")), ["active", "active", "inactive"])
         self.assertIn("inactive (use Repair Webhooks)", self._last_webhook_log())
         self.instance.action_repair_webhooks()
         self.assertEqual(self.instance.webhook_ids.mapped("state"), ["active"] * 3)
         self.assertIn("reactivated", self._last_webhook_log())
-        states = [hook["is_active"] for hook in self.instance._call_bigcommerce("iter_webhooks")
+        states = [hook["is_active"] for hook in list(self.instance._bigcommerce_client().iter_webhooks())
                   if hook["destination"] == destination]
         self.assertEqual(states, [True, True, True])
 
@@ -210,7 +210,7 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
 
         self.instance.action_check_webhooks()
         self.assertEqual(set(states().values()), {"missing"}, "checking creates nothing")
-        self.assertFalse(self.instance._call_bigcommerce("iter_webhooks"))
+        self.assertFalse(list(self.instance._bigcommerce_client().iter_webhooks()))
         self.instance.action_register_webhooks()
         self.assertEqual(states(), dict.fromkeys(
             ["store/order/created", "store/order/statusUpdated", "store/order/updated"], "active"))
@@ -218,7 +218,7 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
         self.assertEqual(set(self.instance.webhook_ids.mapped("destination")), {self.instance._bigcommerce_webhook_url()})
         updated = self.instance.webhook_ids.filtered(lambda hook: hook.scope == "store/order/updated")
         # BigCommerce deactivates a hook after 48 hours of failed deliveries; Check shows it.
-        self.instance._call_bigcommerce("update_webhook", updated.bigcommerce_id, {"is_active": False})
+        self.instance._bigcommerce_client().update_webhook(updated.bigcommerce_id, {"is_active": False})
         self.instance.action_check_webhooks()
         self.assertEqual(states()["store/order/updated"], "inactive")
         self.assertEqual(len(self.instance.webhook_ids), 3)
