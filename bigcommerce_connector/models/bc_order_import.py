@@ -51,6 +51,12 @@ def _percent(rate):
     return format(rate.normalize(), "f")
 
 
+def _new_record_action(name, model, defaults):
+    """A log shortcut: the form of a new ``model`` record, filled with ``defaults`` (context keys)."""
+    return {"type": "ir.actions.act_window", "name": name, "res_model": model, "views": [[False, "form"]],
+            "target": "current", "context": defaults}
+
+
 class BigCommerceInstance(models.Model):
     _inherit = "bc.instance"
 
@@ -451,19 +457,10 @@ class BigCommerceInstance(models.Model):
                 "No Odoo product has the SKU %(skus)s (BigCommerce order #%(id)s). Create the product with this "
                 "Internal Reference (the Create Product shortcut fills it in), then use Retry on this queue line.",
                 skus=", ".join(f"“{line.sku}” ({line.name})" for line in missing), id=bc_order.order_id),
-                _("Create Product"), self._bigcommerce_create_product_action(missing[0]))
+                _("Create Product"), _new_record_action(_("Create Product"), "product.product", {
+                    "default_name": missing[0].name, "default_default_code": missing[0].sku,
+                    "default_type": "consu", "default_is_storable": True, "default_sale_ok": True}))
         return found
-
-    def _bigcommerce_create_product_action(self, bc_line):
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Create Product"),
-            "res_model": "product.product",
-            "views": [[False, "form"]],
-            "target": "current",
-            "context": {"default_name": bc_line.name, "default_default_code": bc_line.sku, "default_type": "consu",
-                        "default_is_storable": True, "default_sale_ok": True},
-        }
 
     def _bigcommerce_line_vals(self, bc_line, products, taxes):
         product = products.get(bc_line.order_product_id) if bc_line.kind in ("product", "custom") else None
@@ -623,15 +620,8 @@ class BigCommerceInstance(models.Model):
             self._bigcommerce_apply_shipments(sale_order, bc_order, line)
 
     def _bigcommerce_workflow_action(self, gateway, status):
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Configure Workflow"),
-            "res_model": "bc.financial.workflow",
-            "views": [[False, "form"]],
-            "target": "current",
-            "context": {"default_instance_id": self.id, "default_gateway_id": gateway.id,
-                        "default_payment_status": status},
-        }
+        return _new_record_action(_("Configure Workflow"), "bc.financial.workflow", {
+            "default_instance_id": self.id, "default_gateway_id": gateway.id, "default_payment_status": status})
 
     def _bigcommerce_step_confirm(self, sale_order, bc_order, workflow, line):
         confirmed = False
