@@ -24,8 +24,10 @@ class StockPicking(models.Model):
     def _bigcommerce_validate(self, backorder):
         """Validate these deliveries with the quantities set on their moves, past every dialog
         validation can open (the one-time SMS prompt, backorder; Odoo 18 has no immediate-transfer
-        dialog any more): nobody is there to answer. ``backorder``: what is left goes to a backorder, else it is dropped.
-        Raises UserError unless every delivery is done."""
+        dialog any more): nobody is there to answer. ``backorder``: what is left goes to a
+        backorder, else it is dropped. Raises UserError unless every delivery is done."""
+        if not self:
+            return
         result = self.with_context(
             skip_sms=True, skip_backorder=True,
             picking_ids_not_to_backorder=[] if backorder else self.ids,

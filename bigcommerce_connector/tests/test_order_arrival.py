@@ -91,6 +91,11 @@ class TestOrderArrival(BigCommerceOrderCase):
         self.assertEqual(sale_order.bigcommerce_workflow_state, "failed")
         self.assertTrue(sale_order.bigcommerce_can_run_workflow)
 
+    def test_validate_delivery_step_on_an_order_without_deliveries_completes_the_workflow(self):
+        self.add_workflow("captured", confirm_order=True, validate_delivery=True)
+        sale_order = self.import_orders(107)  # an e-book and a gift certificate: nothing to deliver
+        self.assertEqual((sale_order.state, sale_order.bigcommerce_workflow_state), ("sale", "done"))
+
     # ------------------------------------------------------------------ what the order carries
     def test_order_fees_are_imported_and_the_totals_match(self):
         self.add_workflow("captured", confirm_order=True)
