@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class MarketplaceInstance(models.Model):
@@ -21,3 +21,21 @@ class MarketplaceInstance(models.Model):
     log_retention_days = fields.Integer(
         default=30, help="Logs older than this are deleted by the daily clean-up."
     )
+
+    def _connector_record(self):
+        """The connector's own record of this store: the one delegating to it (``_inherits``)."""
+        self.ensure_one()
+        for model_name, field_name in self._connector_models():
+            record = self.env[model_name].with_context(active_test=False).search([(field_name, "=", self.id)], limit=1)
+            if record:
+                return record.with_env(self.env)
+        return None
+
+    @api.model
+    def _connector_models(self):
+        return [(name, model._inherits[self._name]) for name, model in self.env.registry.items()
+                if self._name in model._inherits and not model._abstract]
+
+    def _log(self, message, level="info", **kwargs):
+        """Log ``message`` for this store (see marketplace.log._log)."""
+        return self.env["marketplace.log"]._log(self, message, level=level, **kwargs)

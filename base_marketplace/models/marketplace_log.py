@@ -38,6 +38,9 @@ class MarketplaceLog(models.Model):
     @api.model
     def _log(self, instance, message, level="info", operation=None, external_id=None, line=None, record=None,
              action_label=None, action_data=None):
+        """One log row of ``instance``. Written while a queue line runs, it points at that line
+        unless ``line`` says otherwise: code called by a handler logs without being handed the line."""
+        line = line or self.env["marketplace.queue.line"]._processing_line()
         vals = {
             "instance_id": instance.id,
             "message": message,

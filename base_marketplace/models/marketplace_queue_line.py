@@ -114,11 +114,13 @@ class MarketplaceQueueLine(models.Model):
 
     # ------------------------------------------------------------------ enqueue
     @api.model
-    def _enqueue(self, instance, operation, items, job_name=None, job=None, reuse_job=False):
+    def _enqueue(self, instance, operation, items, job_name=None, job=None, reuse_job=False, refresh=False):
         """Queue one line per item ``{"external_id", "payload", "name"}`` and wake the cron.
 
         An item whose (instance, operation, external id) already has a pending or
         processing line is not queued again; that line is returned instead.
+        ``refresh``: such a line, when still pending, takes the item's payload (see
+        ``_refreshed_payload``): the newer request wins.
         ``reuse_job``: add the lines to the latest job of that name, so that events
         arriving one by one (webhooks, validated deliveries) share e.g. a job a day.
         Returns (job or empty recordset, lines created or already open).
@@ -127,6 +129,10 @@ class MarketplaceQueueLine(models.Model):
         for item in items:
             by_external_id.setdefault(str(item["external_id"]), item)
         existing = self._open_lines(instance, operation, list(by_external_id))
+        if refresh:
+            for line in existing.filtered(lambda line: line.state == "pending"):
+                line._as_queue().payload = json.dumps(
+                    line._refreshed_payload(by_external_id[line.external_id].get("payload") or {}), default=str)
         already_open = set(existing.mapped("external_id"))
         to_create = [item for ext_id, item in by_external_id.items() if ext_id not in already_open]
         if not to_create:
@@ -170,6 +176,10 @@ class MarketplaceQueueLine(models.Model):
                 job = self.env["marketplace.queue.job"]
         self._trigger_processing()
         return job.with_env(self.env), existing | created.with_env(self.env)
+
+    def _refreshed_payload(self, payload):
+        """The payload this pending line takes when its work is queued again with ``payload``."""
+        return payload
 
     @api.model
     def _open_lines(self, instance, operation, external_ids):
@@ -294,7 +304,8 @@ class MarketplaceQueueLine(models.Model):
         self._commit_if_allowed()
 
     def _run_operation(self):
-        handler = getattr(self, f"_process_{self.operation}", None)
+        # Logs written while the handler runs point at this line (see marketplace.log._log).
+        handler = getattr(self.with_context(marketplace_queue_line_id=self.id), f"_process_{self.operation}", None)
         if handler is None:
             raise InvalidPayloadError(
                 _("No installed connector handles the operation “%(operation)s”. "
@@ -348,6 +359,11 @@ class MarketplaceQueueLine(models.Model):
             return _("Another process was updating the same record at the same time.")
         message = getattr(error, "user_message", None) or (error.args[0] if error.args else repr(error))
         return str(message)
+
+    @api.model
+    def _processing_line(self):
+        """The line whose handler is running, else an empty recordset."""
+        return self.browse(self.env.context.get("marketplace_queue_line_id"))
 
     def _log(self, message, level="info", record=None, **kwargs):
         return self.env["marketplace.log"]._log(self.instance_id, message, level=level, line=self, record=record, **kwargs)

@@ -202,6 +202,11 @@ def parse_datetime(value):
     return parsed.astimezone(timezone.utc)
 
 
+def to_naive_utc(moment):
+    """An aware datetime as the naive UTC datetime Odoo stores; False for None."""
+    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment else False
+
+
 def _base_and_tax(amount, rate, tax_inclusive, places):
     """How Odoo splits one line's amount into base and tax, rounding per line."""
     if tax_inclusive:

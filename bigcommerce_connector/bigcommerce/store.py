@@ -87,3 +87,38 @@ def categories_parents_first(categories):
     for category in categories:
         place(category)
     return ordered
+
+
+# The values of the Odoo record each listed row of store data becomes (keyed on ``bc_id``).
+def order_status_vals(rows):
+    return [{"bc_id": row["id"], "name": row.get("custom_label") or row["name"],
+             "system_label": row.get("system_label") or row["name"], "sequence": row.get("order") or 0}
+            for row in rows]
+
+
+def channel_vals(rows):
+    return [{"bc_id": row["id"], "name": row["name"], "channel_type": row.get("type"),
+             "platform": row.get("platform"), "status": row.get("status")} for row in rows]
+
+
+def location_vals(rows):
+    return [{"bc_id": row["id"], "name": row.get("label") or row.get("code") or str(row["id"]),
+             "code": row.get("code"), "is_active": bool(row.get("is_active", True))} for row in rows]
+
+
+def named_vals(rows):
+    """Tax classes and brands: an id and a name."""
+    return [{"bc_id": row["id"], "name": row["name"]} for row in rows]
+
+
+def currency_vals(rows):
+    return [{"bc_id": row["id"], "name": row["currency_code"], "is_default": bool(row.get("is_default")),
+             "is_transactional": bool(row.get("is_transactional")), "enabled": bool(row.get("enabled"))}
+            for row in rows]
+
+
+def category_vals(rows):
+    """Parents first, each with ``parent_bc_id``: a child finds its parent's record already there."""
+    return [{"bc_id": row["category_id"], "name": row["name"], "tree_id": str(row.get("tree_id") or ""),
+             "parent_bc_id": str(row["parent_id"]) if row.get("parent_id") else ""}
+            for row in categories_parents_first(rows)]

@@ -7,7 +7,7 @@ configure one, pre-filled from ``default_steps_for``. A workflow with an empty g
 applies to every gateway that has no workflow of its own for that status.
 """
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 # (code, label) for an Odoo selection; codes are BigCommerce's values with '_' for spaces,
 # and BigCommerce's '' (no payment recorded, e.g. API-created orders) is 'none'.
@@ -61,6 +61,11 @@ class WorkflowSteps:
         for step, needed in requirements:
             if getattr(self, step) and not getattr(self, needed):
                 raise ValueError(f"{step.replace('_', ' ')} needs {needed.replace('_', ' ')}")
+
+
+# The steps, in the order they run: the one definition the workflow model's fields and the
+# sale order's step methods follow.
+STEPS = tuple(field.name for field in fields(WorkflowSteps) if field.type in (bool, "bool"))
 
 
 def resolve_workflow(gateway, payment_status, workflows):

@@ -6,15 +6,21 @@ from odoo.http import request
 from ..bigcommerce.webhooks import (
     MAX_WEBHOOK_BYTES, MalformedWebhookError, WebhookVerificationError, verify_webhook, webhook_order_event,
 )
-from ..models.bc_order_import import ORDER_WEBHOOK_SCOPES
+from ..const import ORDER_WEBHOOK_SCOPES
 
 _logger = logging.getLogger(__name__)
 
 
 class BigCommerceWebhookController(http.Controller):
+    ROUTE = "/bigcommerce/webhook/<int:instance_id>"
+
+    @classmethod
+    def webhook_path(cls, instance_id):
+        """The path BigCommerce delivers a store's webhooks to (registered by bc.webhook)."""
+        return cls.ROUTE.replace("<int:instance_id>", str(instance_id))
 
     # Larger bodies are refused (413) before they are read: BigCommerce's are a few hundred bytes.
-    @http.route("/bigcommerce/webhook/<int:instance_id>", type="http", auth="public", methods=["POST"],
+    @http.route(ROUTE, type="http", auth="public", methods=["POST"],
                 csrf=False, save_session=False, max_content_length=MAX_WEBHOOK_BYTES)
     def bigcommerce_webhook(self, instance_id):
         """Verify, record, answer: BigCommerce wants a 2xx fast, so the order itself is

@@ -9,8 +9,11 @@ from . import bc_webhook_event
 from . import bc_webhook
 from . import res_partner
 from . import sale_order
+from . import sale_order_import
+from . import sale_order_workflow
 from . import stock_picking
-from . import bc_order_import
+from . import bc_instance_order_arrival
+from . import bc_instance_order_values
 from . import marketplace_queue_line
 from . import bc_instance_catalog_sync
 from . import bc_instance_setup

@@ -3,8 +3,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..bigcommerce.workflows import PAYMENT_STATUSES, WorkflowSteps, default_steps_for, resolve_workflow
-
-STEP_FIELDS = ("confirm_order", "validate_delivery", "create_invoice", "post_invoice", "register_payment")
+from ..const import WORKFLOW_STEPS
 
 
 class BigCommerceFinancialWorkflow(models.Model):
@@ -22,6 +21,7 @@ class BigCommerceFinancialWorkflow(models.Model):
                                  domain="[('instance_id', '=', instance_id)]",
                                  help="Leave empty to apply to every gateway without a workflow of its own.")
     payment_status = fields.Selection(list(PAYMENT_STATUSES), required=True)
+    # One field per step of WORKFLOW_STEPS.
     confirm_order = fields.Boolean()
     validate_delivery = fields.Boolean(help="Deliver everything at import. Leave off when deliveries follow BigCommerce shipments.")
     create_invoice = fields.Boolean()
@@ -66,9 +66,9 @@ class BigCommerceFinancialWorkflow(models.Model):
     @api.model
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
-        if values.get("payment_status") and not any(values.get(step) for step in STEP_FIELDS):
+        if values.get("payment_status") and not any(values.get(step) for step in WORKFLOW_STEPS):
             suggested = default_steps_for(values["payment_status"])
-            values.update({step: getattr(suggested, step) for step in STEP_FIELDS if step in fields_list})
+            values.update({step: getattr(suggested, step) for step in WORKFLOW_STEPS if step in fields_list})
         return values
 
     @api.depends("gateway_id", "payment_status")
@@ -78,7 +78,7 @@ class BigCommerceFinancialWorkflow(models.Model):
             workflow.display_name = "%s / %s" % (workflow.gateway_id.name or _("Any gateway"),
                                                  statuses.get(workflow.payment_status, ""))
 
-    @api.constrains(*STEP_FIELDS, "journal_id")
+    @api.constrains(*WORKFLOW_STEPS, "journal_id")
     def _check_steps(self):
         for workflow in self:
             try:
@@ -92,7 +92,7 @@ class BigCommerceFinancialWorkflow(models.Model):
 
     def _steps(self):
         self.ensure_one()
-        return WorkflowSteps(**{step: self[step] for step in STEP_FIELDS},
+        return WorkflowSteps(**{step: self[step] for step in WORKFLOW_STEPS},
                              journal_key=str(self.journal_id.id or ""))
 
     @api.model

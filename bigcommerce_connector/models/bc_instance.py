@@ -6,8 +6,8 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..bigcommerce.client import DEFAULT_API_URL, BigCommerceClient, is_notable_call, shared_budget
 from ..bigcommerce.errors import BigCommerceError
-from ..bigcommerce.orders import STATUS_AWAITING_FULFILLMENT
-from ..bigcommerce.store import STORE_HASH_HELP, categories_parents_first, is_valid_api_url, parse_store_hash
+from ..bigcommerce.store import STORE_HASH_HELP, is_valid_api_url, parse_store_hash
+from ..const import API_CALL, CONFIRM_STORE, EXPORT_SHIPMENT, REFERENCE_KINDS, STATUS_AWAITING_FULFILLMENT
 
 _logger = logging.getLogger(__name__)
 
@@ -15,18 +15,6 @@ REQUEST_TIMEOUT_SECONDS = 60
 # The longest an Odoo worker sleeps for BigCommerce's rate limit before a call: a longer wait
 # fails the call as rate-limited, and a queue line is postponed for that long instead.
 MAX_RATE_LIMIT_WAIT_SECONDS = 5
-# Each kind of store data Confirm imports, and the client call that lists it.
-REFERENCE_CALLS = {
-    "order_statuses": BigCommerceClient.iter_order_statuses,
-    "channels": BigCommerceClient.iter_channels,
-    "locations": BigCommerceClient.iter_locations,
-    "tax_classes": BigCommerceClient.iter_tax_classes,
-    "categories": BigCommerceClient.iter_categories,
-    "brands": BigCommerceClient.iter_brands,
-    "currencies": BigCommerceClient.iter_currencies,
-}
-REFERENCE_KINDS = tuple(REFERENCE_CALLS)
-
 
 class BigCommerceInstance(models.Model):
     """One BigCommerce store. Name, company, active and log retention live on the
@@ -210,7 +198,11 @@ class BigCommerceInstance(models.Model):
         if waited:
             message += _("; waited %(seconds).1f s for BigCommerce's rate limit or a retry", seconds=waited)
         level = "warning" if call.get("error") else "info"
-        self.env["marketplace.log"]._log(self.marketplace_instance_id, message, level=level, operation="api_call")
+        self._log(message, level=level, operation=API_CALL)
+
+    def _log(self, message, level="info", **kwargs):
+        """Log ``message`` in the store's log (see marketplace.log._log)."""
+        return self.marketplace_instance_id._log(message, level=level, **kwargs)
 
     @contextmanager
     def _user_errors(self):
@@ -269,7 +261,7 @@ class BigCommerceInstance(models.Model):
                                   if instance._cron("import_orders").active else
                                   _("The scheduled actions are switched off: switch them on (Scheduled Actions tab) "
                                     "once the checklist on the store is done."))
-            self.env["marketplace.log"]._log(instance.marketplace_instance_id, message, operation="confirm")
+            instance._log(message, operation=CONFIRM_STORE)
             messages.append(message)
         return self.env["marketplace.queue.job"]._notification(
             _("Store confirmed") if drafts else _("Store data updated"), " ".join(messages))
@@ -292,70 +284,16 @@ class BigCommerceInstance(models.Model):
         return action
 
     # ------------------------------------------------------------ reference data
-    def _import_reference(self, kind, line=None):
-        """Import one kind of reference data (order statuses, channels...) from the store;
-        ``line``: the queue line doing it, which the log entry then points at."""
+    def _import_reference(self, kind):
+        """Import one kind of store data (order statuses, channels...): see REFERENCE_KINDS."""
         self.ensure_one()
+        reference = REFERENCE_KINDS[kind]
         with self._bigcommerce_client() as client:
-            rows = list(REFERENCE_CALLS[kind](client))
-        model, vals_list = getattr(self, f"_reference_vals_{kind}")(rows)
-        records = self.env[model]._sync_from_bigcommerce(self, vals_list)
-        after_import = getattr(self, f"_after_import_{kind}", None)
-        if after_import:
-            after_import(rows, records)
-        self.env["marketplace.log"]._log(
-            self.marketplace_instance_id, _("Imported %(count)s %(kind)s.", count=len(records), kind=kind.replace("_", " ")),
-            operation=f"import_{kind}", line=line)
+            rows = list(reference.list_rows(client))
+        records = self.env[reference.model]._sync_from_bigcommerce(self, reference.vals(rows))
+        self._log(_("%(kind)s imported: %(count)s.", kind=str(reference.label), count=len(records)),
+                  operation=f"import_{kind}")
         return records
-
-    def _reference_vals_order_statuses(self, rows):
-        return "bc.order.status", [{
-            "bc_id": row["id"], "name": row.get("custom_label") or row["name"],
-            "system_label": row.get("system_label") or row["name"], "sequence": row.get("order") or 0,
-        } for row in rows]
-
-    def _reference_vals_channels(self, rows):
-        return "bc.channel", [{
-            "bc_id": row["id"], "name": row["name"], "channel_type": row.get("type"),
-            "platform": row.get("platform"), "status": row.get("status"),
-        } for row in rows]
-
-    def _reference_vals_locations(self, rows):
-        return "bc.location", [{
-            "bc_id": row["id"], "name": row.get("label") or row.get("code") or str(row["id"]),
-            "code": row.get("code"), "is_active": bool(row.get("is_active", True)),
-        } for row in rows]
-
-    def _reference_vals_tax_classes(self, rows):
-        return "bc.tax.class", [{"bc_id": row["id"], "name": row["name"]} for row in rows]
-
-    def _reference_vals_brands(self, rows):
-        return "bc.brand", [{"bc_id": row["id"], "name": row["name"]} for row in rows]
-
-    def _reference_vals_currencies(self, rows):
-        currencies = self.env["res.currency"].with_context(active_test=False).search(
-            [("name", "in", [row["currency_code"] for row in rows])])
-        by_code = {currency.name: currency.id for currency in currencies}
-        return "bc.currency", [{
-            "bc_id": row["id"], "name": row["currency_code"], "currency_id": by_code.get(row["currency_code"], False),
-            "is_default": bool(row.get("is_default")), "is_transactional": bool(row.get("is_transactional")),
-            "enabled": bool(row.get("enabled")),
-        } for row in rows]
-
-    def _reference_vals_categories(self, rows):
-        # Parents first: the tree is rebuilt as each child finds its parent's record.
-        return "bc.category", [
-            {"bc_id": row["category_id"], "name": row["name"], "tree_id": str(row.get("tree_id") or "")}
-            for row in categories_parents_first(rows)
-        ]
-
-    def _after_import_categories(self, rows, records):
-        by_bc_id = {record.bc_id: record for record in records}
-        for row in categories_parents_first(rows):
-            record = by_bc_id[str(row["category_id"])]
-            parent = by_bc_id.get(str(row.get("parent_id")), self.env["bc.category"])
-            if record.parent_id != parent:
-                record.parent_id = parent
 
     # ------------------------------------------------------------ scheduled actions
     def _ensure_scheduled_actions(self):
@@ -372,7 +310,7 @@ class BigCommerceInstance(models.Model):
                 ("picking_type_code", "=", "outgoing"), ("bigcommerce_shipped_in_store", "=", False),
                 ("bigcommerce_shipment_ids", "=", False)])
             queued = self.env["marketplace.queue.line"].search([
-                ("instance_id", "=", instance.marketplace_instance_id.id), ("operation", "=", "bigcommerce_export_shipment"),
+                ("instance_id", "=", instance.marketplace_instance_id.id), ("operation", "=", EXPORT_SHIPMENT),
                 ("external_id", "in", [str(picking_id) for picking_id in pickings.ids])])
             (pickings - pickings.browse(int(line.external_id) for line in queued))._bigcommerce_queue_shipments()
 

@@ -3,6 +3,7 @@ from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_repr
 
 from ..bigcommerce.catalog_sync import price_updates, stock_adjustments
+from ..const import EXPORT_PRICES, EXPORT_STOCK, IMPORT_STOCK
 
 
 class BigCommerceInstance(models.Model):
@@ -28,11 +29,11 @@ class BigCommerceInstance(models.Model):
         return jobs._notify_queued(self._location_jobs_reason("export_stock"))
 
     def _queue_stock_export(self):
-        return self._queue_location_jobs("bigcommerce_export_stock", "export_stock",
+        return self._queue_location_jobs(EXPORT_STOCK, "export_stock",
                                          _("Export stock to %(store)s", store=self.name))
 
     def _queue_stock_import(self):
-        return self._queue_location_jobs("bigcommerce_import_stock", "import_stock",
+        return self._queue_location_jobs(IMPORT_STOCK, "import_stock",
                                          _("Import stock from %(store)s", store=self.name))
 
     def _queue_location_jobs(self, operation, enabled_field, job_name):
@@ -58,7 +59,7 @@ class BigCommerceInstance(models.Model):
     def _queue_price_export(self):
         self.ensure_one()
         job, _lines = self.env["marketplace.queue.line"]._enqueue(
-            self.marketplace_instance_id, "bigcommerce_export_prices",
+            self.marketplace_instance_id, EXPORT_PRICES,
             [{"external_id": "prices", "name": _("All variant prices"), "payload": {}}],
             job_name=_("Export prices to %(store)s", store=self.name),
         )

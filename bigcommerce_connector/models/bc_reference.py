@@ -109,6 +109,19 @@ class BigCommerceCategory(models.Model):
         for category in self:
             category.display_name = category.complete_name
 
+    @api.model
+    def _sync_from_bigcommerce(self, instance, vals_list):
+        """Each category then hangs under its parent (``parent_bc_id``; parents come first)."""
+        parents = {str(vals["bc_id"]): vals.get("parent_bc_id") for vals in vals_list}
+        records = super()._sync_from_bigcommerce(
+            instance, [{key: value for key, value in vals.items() if key != "parent_bc_id"} for vals in vals_list])
+        by_bc_id = {record.bc_id: record for record in records}
+        for record in records:
+            parent = by_bc_id.get(parents[record.bc_id], self.browse())
+            if record.parent_id != parent:
+                record.parent_id = parent
+        return records
+
 
 class BigCommerceBrand(models.Model):
     _name = "bc.brand"
@@ -125,3 +138,12 @@ class BigCommerceCurrency(models.Model):
     is_default = fields.Boolean()
     is_transactional = fields.Boolean()
     enabled = fields.Boolean()
+
+    @api.model
+    def _sync_from_bigcommerce(self, instance, vals_list):
+        """Each currency is linked to the Odoo currency of its code (``name``), archived ones included."""
+        currencies = self.env["res.currency"].with_context(active_test=False).search(
+            [("name", "in", [vals["name"] for vals in vals_list])])
+        by_code = {currency.name: currency.id for currency in currencies}
+        return super()._sync_from_bigcommerce(
+            instance, [dict(vals, currency_id=by_code.get(vals["name"], False)) for vals in vals_list])

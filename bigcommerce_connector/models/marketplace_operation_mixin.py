@@ -1,6 +1,6 @@
-from odoo import _, api, models
+from odoo import api, models
 
-from .bc_instance import REFERENCE_KINDS
+from ..const import OPERATION_LABELS, REFERENCE_KINDS
 
 
 class MarketplaceOperationMixin(models.AbstractModel):
@@ -8,18 +8,10 @@ class MarketplaceOperationMixin(models.AbstractModel):
 
     @api.model
     def _operation_labels(self):
-        labels = {
-            "bigcommerce_import_order": _("Import Order"),
-            "bigcommerce_list_orders": _("List Orders"),
-            "bigcommerce_import_reference": _("Import Store Data"),
-            "bigcommerce_import_stock": _("Import Stock"),
-            "bigcommerce_export_stock": _("Export Stock"),
-            "bigcommerce_export_prices": _("Export Prices"),
-            "bigcommerce_export_shipment": _("Export Shipment"),
-            "bigcommerce_mark_paid": _("Mark as Paid"),
-            "api_call": _("BigCommerce API Call"),
-            "confirm": _("Confirm Store"),
-            "webhooks": _("Webhooks"),
-        }
-        labels.update({f"import_{kind}": self.env._("Import %(kind)s", kind=kind.replace("_", " ")) for kind in REFERENCE_KINDS})
+        # Lazy labels are translated by str() in the language of this frame's self.env: no comprehension.
+        labels = {}
+        for code, label in OPERATION_LABELS.items():
+            labels[code] = str(label)
+        for kind, reference in REFERENCE_KINDS.items():
+            labels[f"import_{kind}"] = self.env._("Import %(kind)s", kind=str(reference.label))
         return {**super()._operation_labels(), **labels}

@@ -6,9 +6,7 @@ from odoo.exceptions import UserError
 from odoo.addons.base_marketplace.queue_core import requires_keys
 
 from ..bigcommerce.client import MAX_PAGE_SIZE
-from .bc_order_import import IMPORT_ORDER_OPERATION
-
-LIST_ORDERS_OPERATION = "bigcommerce_list_orders"
+from ..const import IMPORT_ORDER, LIST_ORDERS
 
 
 class MarketplaceQueueLine(models.Model):
@@ -25,7 +23,7 @@ class MarketplaceQueueLine(models.Model):
 
     def _bigcommerce_imported_order(self):
         self.ensure_one()
-        if self.operation != IMPORT_ORDER_OPERATION or self.state != "done" or self.res_model != "sale.order":
+        if self.operation != IMPORT_ORDER or self.state != "done" or self.res_model != "sale.order":
             return self.env["sale.order"]
         return self.env["sale.order"].browse(self.res_id).exists()
 
@@ -36,11 +34,11 @@ class MarketplaceQueueLine(models.Model):
         return orders.action_bigcommerce_run_workflow()
 
     def _bigcommerce_instance(self):
-        return self.env["bc.instance"].search([("marketplace_instance_id", "=", self.instance_id.id)], limit=1)
+        return self.instance_id._connector_record()
 
     @requires_keys("kind")
     def _process_bigcommerce_import_reference(self, payload):
-        self._bigcommerce_instance()._import_reference(payload["kind"], line=self)
+        self._bigcommerce_instance()._import_reference(payload["kind"])
 
     def _bigcommerce_record(self, model, record_id, what):
         """The record a line works on, or a failure saying it is gone."""
@@ -67,7 +65,7 @@ class MarketplaceQueueLine(models.Model):
         a line of its own, which queues its orders, then the next page, so that memory holds
         one page and a failure or a crash resumes at the page it stopped at."""
         key = ",".join(f"{name}={value}" for name, value in sorted(filters.items()))
-        job, _lines = self._enqueue(instance.marketplace_instance_id, LIST_ORDERS_OPERATION, [{
+        job, _lines = self._enqueue(instance.marketplace_instance_id, LIST_ORDERS, [{
             "external_id": f"{key} page {page}", "name": self.env._("Orders page %(page)s", page=page),
             "payload": {"filters": filters, "page": page, "job_name": job_name},
         }], job_name=job_name, job=job)
@@ -90,25 +88,30 @@ class MarketplaceQueueLine(models.Model):
         return job
 
     def _process_bigcommerce_import_order(self, payload):
-        return self._bigcommerce_instance()._bigcommerce_import_order(payload, self)
+        return self.env["sale.order"]._bigcommerce_import(self._bigcommerce_instance(), payload)
 
     def _prepare_retry(self):
         # The stored listing may predate the fix (a product created, a workflow configured,
         # the order edited): a retry fetches the order again.
         result = super()._prepare_retry()
-        self.filtered(lambda line: line.operation == IMPORT_ORDER_OPERATION)._bigcommerce_refetch_payload()
+        self.filtered(lambda line: line.operation == IMPORT_ORDER)._bigcommerce_refetch_payload()
         return result
 
-    def _bigcommerce_refetch_payload(self, requested=False):
-        """Make the lines fetch their order when processed, instead of using the stored JSON.
-        A line the user asked for by number stays requested."""
+    def _bigcommerce_refetch_payload(self):
+        """Make these order lines fetch their order when processed, instead of using the stored JSON."""
         for line in self:
-            try:
-                previous = json.loads(line.payload or "{}")
-            except ValueError:
-                previous = {}
-            was_requested = isinstance(previous, dict) and bool(previous.get("requested"))
-            line._as_queue().payload = json.dumps({"order_id": int(line.external_id), "requested": requested or was_requested})
+            line._as_queue().payload = json.dumps(line._refreshed_payload({"order_id": int(line.external_id)}))
+
+    def _refreshed_payload(self, payload):
+        if self.operation != IMPORT_ORDER:
+            return super()._refreshed_payload(payload)
+        # A line the user asked for by number stays requested: imported whatever its status.
+        try:
+            previous = json.loads(self.payload or "{}")
+        except ValueError:
+            previous = {}
+        requested = bool(payload.get("requested")) or isinstance(previous, dict) and bool(previous.get("requested"))
+        return {"order_id": payload["order_id"], "requested": requested}
 
     @requires_keys("picking_id")
     def _process_bigcommerce_export_shipment(self, payload):
@@ -130,7 +133,7 @@ class MarketplaceQueueLine(models.Model):
     @requires_keys("sale_order_id")
     def _process_bigcommerce_mark_paid(self, payload):
         sale_order = self._bigcommerce_record("sale.order", payload["sale_order_id"], _("sale order"))
-        sale_order._bigcommerce_mark_paid(self)
+        sale_order._bigcommerce_mark_paid()
         return sale_order
 
     @api.model

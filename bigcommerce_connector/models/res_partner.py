@@ -1,4 +1,7 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.tools import escape_psql
+
+from ..bigcommerce.partners import address_match_key, display_name, match_state
 
 
 class ResPartner(models.Model):
@@ -8,6 +11,95 @@ class ResPartner(models.Model):
         index="btree_not_null", copy=False,
         help="Technical: identifies the BigCommerce address this contact was created from, "
              "so the next order with the same address finds it again.")
+
+    @api.model
+    def _bigcommerce_partners(self, instance, bc_order):
+        """(customer, invoice contact, {order_address_id: delivery contact}) of a BigCommerce
+        order of ``instance``, each found or created."""
+        billing = bc_order.billing_address
+        if bc_order.is_guest:
+            customer = instance.guest_partner_id
+            invoice_contact = self._bigcommerce_contact(instance, billing, customer,
+                                                        "invoice" if customer else "contact")
+            customer = customer or invoice_contact
+        else:
+            customer = self._bigcommerce_customer(instance, bc_order.customer_id, billing)
+            invoice_contact = self._bigcommerce_contact(instance, billing, customer, "invoice")
+        shipping_contacts = {shipping.id: self._bigcommerce_contact(instance, shipping.address, customer, "delivery")
+                             for shipping in bc_order.shipping_addresses}
+        return customer, invoice_contact, shipping_contacts
+
+    @api.model
+    def _bigcommerce_customer(self, instance, customer_id, billing):
+        binding = self.env["bc.customer.binding"].search(
+            [("instance_id", "=", instance.id), ("bigcommerce_customer_id", "=", customer_id)], limit=1)
+        if binding:
+            return binding.partner_id
+        partner = self._bigcommerce_find_contact(instance, billing, [("type", "=", "contact")])
+        if not partner:
+            vals = self._bigcommerce_address_vals(billing)
+            if instance.create_company_contact and billing.company:
+                vals["parent_id"] = self._bigcommerce_company(instance, billing.company).id
+            partner = self.create(vals)
+        self.env["bc.customer.binding"].create(
+            {"instance_id": instance.id, "bigcommerce_customer_id": customer_id, "partner_id": partner.id})
+        return partner
+
+    @api.model
+    def _bigcommerce_company(self, instance, name):
+        return (self.search([("is_company", "=", True), ("name", "=ilike", name),
+                             ("company_id", "in", [False, instance.company_id.id])], limit=1)
+                or self.create({"name": name, "is_company": True}))
+
+    @api.model
+    def _bigcommerce_contact(self, instance, address, parent, contact_type):
+        """The contact for ``address`` under ``parent`` (or a top-level one), found by
+        ``address_match_key`` or created."""
+        if parent and parent.bigcommerce_address_key == address_match_key(address):
+            return parent
+        contact = self._bigcommerce_find_contact(instance, address, [("parent_id", "=", parent.id or False)])
+        if not contact:
+            contact = self.create(dict(
+                self._bigcommerce_address_vals(address), parent_id=parent.id or False, type=contact_type))
+        return contact
+
+    @api.model
+    def _bigcommerce_find_contact(self, instance, address, domain):
+        """A contact within ``domain`` for ``address``: one created from the same BigCommerce
+        address, else one entered in Odoo with the same email, name and postal address."""
+        domain = [*domain, ("company_id", "in", [False, instance.company_id.id])]
+        contact = self.search([*domain, ("bigcommerce_address_key", "=", address_match_key(address))], limit=1)
+        if contact or not address.email:
+            return contact
+        vals = self._bigcommerce_address_vals(address)
+        for name in ("email", "name", "street", "street2", "city", "zip"):
+            domain.append((name, "=ilike", escape_psql(vals[name])) if vals[name] else (name, "in", [False, ""]))
+        contact = self.search([*domain, ("country_id", "=", vals["country_id"])], limit=1)
+        if contact and not contact.bigcommerce_address_key:
+            # Remembered, so that the same address on this order and the next ones is this contact.
+            contact.bigcommerce_address_key = vals["bigcommerce_address_key"]
+        return contact
+
+    @api.model
+    def _bigcommerce_address_vals(self, address):
+        country = address.country_iso2 and self.env["res.country"].search(
+            [("code", "=", address.country_iso2)], limit=1)
+        state = self.env["res.country.state"]
+        if country and address.state:
+            code = match_state(address.state, [(s.code, s.name) for s in country.state_ids])
+            state = country.state_ids.filtered(lambda s: s.code == code)[:1]
+        return {
+            "name": display_name(address) or _("BigCommerce customer"),
+            "street": address.street_1 or False,
+            "street2": address.street_2 or False,
+            "city": address.city or False,
+            "zip": address.zip or False,
+            "country_id": country.id if country else False,
+            "state_id": state.id or False,
+            "phone": address.phone or False,
+            "email": address.email or False,
+            "bigcommerce_address_key": address_match_key(address),
+        }
 
 
 class BigCommerceCustomerBinding(models.Model):

@@ -4,8 +4,7 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 from ..bigcommerce.shipments import ShipmentError, existing_shipments, shipment_payloads
-
-EXPORT_SHIPMENT_OPERATION = "bigcommerce_export_shipment"
+from ..const import EXPORT_SHIPMENT
 
 
 class StockPicking(models.Model):
@@ -63,7 +62,7 @@ class StockPicking(models.Model):
             by_store[picking.sale_id.bigcommerce_instance_id] |= picking
         for instance, pickings in by_store.items():
             job, _lines = self.env["marketplace.queue.line"]._enqueue(
-                instance.marketplace_instance_id, EXPORT_SHIPMENT_OPERATION,
+                instance.marketplace_instance_id, EXPORT_SHIPMENT,
                 [{"external_id": str(picking.id), "name": picking.name, "payload": {"picking_id": picking.id}}
                  for picking in pickings],
                 job_name=_("Shipments to %(store)s, %(day)s", store=instance.name, day=fields.Date.context_today(self)),

@@ -141,7 +141,7 @@ class TestInstanceConfirm(BigCommerceSandboxCase):
         self.env["marketplace.queue.line"]._cron_process_queue()
         self.assertEqual(job.state, "done")
         self.assertEqual(job.operation_label, "Import Store Data")
-        self.assertEqual(job.line_ids.log_ids.mapped("message"), [f"Imported {len(seed.BRANDS)} brands."])
+        self.assertEqual(job.line_ids.log_ids.mapped("message"), [f"Brands imported: {len(seed.BRANDS)}."])
         self.assertEqual(sorted(self.instance.brand_ids.mapped("name")), sorted(b["name"] for b in seed.BRANDS))
 
 

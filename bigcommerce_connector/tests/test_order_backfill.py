@@ -7,8 +7,7 @@ from odoo.tests import tagged
 
 from ..bigcommerce.client import BigCommerceClient
 from ..bigcommerce.errors import ServerError
-from ..bigcommerce.orders import parse_datetime
-from ..models.bc_order_import import _to_naive_utc
+from ..bigcommerce.orders import parse_datetime, to_naive_utc
 from .common import BigCommerceOrderCase
 
 PAGE = 3
@@ -37,7 +36,7 @@ class TestOrderBackfill(BigCommerceOrderCase):
         self.assertEqual(self.queued_order_ids(), {str(order["id"]) for order in first_pages},
                          "the two pages listed before the failure are queued")
         self.assertEqual(self.instance.last_order_import_at,
-                         max(_to_naive_utc(parse_datetime(order["date_modified"])) for order in first_pages),
+                         max(to_naive_utc(parse_datetime(order["date_modified"])) for order in first_pages),
                          "the watermark moved to the last page queued")
         self.instance._cron_import_orders()
         every_order = {str(order_id) for order_id in self.sandbox.state.orders}

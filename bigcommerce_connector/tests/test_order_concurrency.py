@@ -73,13 +73,12 @@ class TestOrderImportConcurrency(TransactionCase):
             # The main thread builds the environment: it holds the registry lock.
             env = self._real_env(cr)
             instance = env["bc.instance"].browse(self.instance_id)
-            line = env["marketplace.queue.line"].browse(self.line_id)
 
             def run():
                 with cr:
                     try:
                         start.wait()
-                        order = instance._bigcommerce_import_order({"order_id": 103, "requested": True}, line)
+                        order = env["sale.order"]._bigcommerce_import(instance, {"order_id": 103, "requested": True})
                         cr.commit()  # pylint: disable=invalid-commit
                         outcomes.append(("created", order.id))
                     except Exception as error:  # noqa: BLE001 - the assertion below says which
@@ -100,8 +99,7 @@ class TestOrderImportConcurrency(TransactionCase):
         with db_connect(self.env.cr.dbname).cursor() as cr:
             env = self._real_env(cr)
             instance = env["bc.instance"].browse(self.instance_id)
-            instance._bigcommerce_import_order({"order_id": 103, "requested": True},
-                                               env["marketplace.queue.line"].browse(self.line_id))
+            env["sale.order"]._bigcommerce_import(instance, {"order_id": 103, "requested": True})
             cr.commit()  # pylint: disable=invalid-commit
             self.assertEqual(env["sale.order"].search_count([("bigcommerce_instance_id", "=", self.instance_id),
                                                             ("bigcommerce_order_id", "=", "103")]), 1)

@@ -176,7 +176,7 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
             self.instance.action_register_webhooks()
         self.assertIn("https address on port 443", str(caught.exception))
         self.env["ir.config_parameter"].sudo().set_param("web.base.url", "https://odoo.example.com")
-        self.assertEqual(self.instance._bigcommerce_webhook_url(),
+        self.assertEqual(self.env["bc.webhook"]._bigcommerce_url(self.instance),
                          f"https://odoo.example.com/bigcommerce/webhook/{self.instance.id}")
 
     def _last_webhook_log(self):
@@ -184,7 +184,7 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
 
     def test_register_then_repair_webhooks(self):
         self.instance.action_register_webhooks()
-        destination = self.instance._bigcommerce_webhook_url()
+        destination = self.env["bc.webhook"]._bigcommerce_url(self.instance)
         hooks = [hook for hook in list(self.instance._bigcommerce_client().iter_webhooks()) if hook["destination"] == destination]
         self.assertEqual(sorted(hook["scope"] for hook in hooks),
                          ["store/order/created", "store/order/statusUpdated", "store/order/updated"])
@@ -215,7 +215,7 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
         self.assertEqual(states(), dict.fromkeys(
             ["store/order/created", "store/order/statusUpdated", "store/order/updated"], "active"))
         self.assertTrue(all(self.instance.webhook_ids.mapped("bigcommerce_id")))
-        self.assertEqual(set(self.instance.webhook_ids.mapped("destination")), {self.instance._bigcommerce_webhook_url()})
+        self.assertEqual(set(self.instance.webhook_ids.mapped("destination")), {self.env["bc.webhook"]._bigcommerce_url(self.instance)})
         updated = self.instance.webhook_ids.filtered(lambda hook: hook.scope == "store/order/updated")
         # BigCommerce deactivates a hook after 48 hours of failed deliveries; Check shows it.
         self.instance._bigcommerce_client().update_webhook(updated.bigcommerce_id, {"is_active": False})

@@ -5,24 +5,19 @@ from odoo.exceptions import UserError
 from odoo.tools import format_datetime
 
 from ..bigcommerce.orders import parse_order_ids
+from ..const import EXPORT_PRICES, EXPORT_STOCK, IMPORT_REFERENCE, IMPORT_STOCK, REFERENCE_KINDS
 
-REFERENCE_OPERATIONS = {
-    "bigcommerce_import_order_statuses": "order_statuses",
-    "bigcommerce_import_channels": "channels",
-    "bigcommerce_import_locations": "locations",
-    "bigcommerce_import_tax_classes": "tax_classes",
-    "bigcommerce_import_categories": "categories",
-    "bigcommerce_import_brands": "brands",
-    "bigcommerce_import_currencies": "currencies",
-}
-# Operations that queue the store's own job: operation -> bc.instance method.
+# The wizard's own choices: one per kind of store data, then orders and the store's jobs.
+REFERENCE_OPERATIONS = {f"bigcommerce_import_{kind}": kind for kind in REFERENCE_KINDS}
+IMPORT_ORDERS = "bigcommerce_import_orders"
+# Operations that queue the store's own job: operation -> what the store queues.
 STORE_OPERATIONS = {
-    "bigcommerce_import_stock": "_queue_stock_import",
-    "bigcommerce_export_stock": "_queue_stock_export",
-    "bigcommerce_export_prices": "_queue_price_export",
+    IMPORT_STOCK: lambda instance: instance._queue_stock_import(),
+    EXPORT_STOCK: lambda instance: instance._queue_stock_export(),
+    EXPORT_PRICES: lambda instance: instance._queue_price_export(),
 }
 # Stock operations: operation -> the bc.location flag that picks the locations they work on.
-LOCATION_FLAGS = {"bigcommerce_import_stock": "import_stock", "bigcommerce_export_stock": "export_stock"}
+LOCATION_FLAGS = {IMPORT_STOCK: "import_stock", EXPORT_STOCK: "export_stock"}
 
 
 class MarketplaceOperationWizard(models.TransientModel):
@@ -40,7 +35,7 @@ class MarketplaceOperationWizard(models.TransientModel):
         ("bigcommerce_import_stock", "Import Stock"),
         ("bigcommerce_export_stock", "Export Stock"),
         ("bigcommerce_export_prices", "Export Prices"),
-    ], ondelete={key: "cascade" for key in (*REFERENCE_OPERATIONS, *STORE_OPERATIONS, "bigcommerce_import_orders")})
+    ], ondelete={key: "cascade" for key in (*REFERENCE_OPERATIONS, *STORE_OPERATIONS, IMPORT_ORDERS)})
     bigcommerce_date_from = fields.Datetime(string="Orders Created From")
     bigcommerce_date_to = fields.Datetime(string="Orders Created Until")
     bigcommerce_order_ids = fields.Char(string="Order Numbers",
@@ -56,18 +51,18 @@ class MarketplaceOperationWizard(models.TransientModel):
     def _run_operation(self, instance):
         if self.operation in REFERENCE_OPERATIONS:
             return self._queue_reference_import(instance, REFERENCE_OPERATIONS[self.operation])
-        bc_instance = self.env["bc.instance"].search([("marketplace_instance_id", "=", instance.id)], limit=1)
-        if self.operation == "bigcommerce_import_orders":
+        bc_instance = instance._connector_record()
+        if self.operation == IMPORT_ORDERS:
             return self._queue_order_import(bc_instance)
         if self.operation in STORE_OPERATIONS:
-            return getattr(bc_instance, STORE_OPERATIONS[self.operation])()
+            return STORE_OPERATIONS[self.operation](bc_instance)
         return super()._run_operation(instance)
 
     def _queue_reference_import(self, instance, kind):
         job, _lines = self.env["marketplace.queue.line"]._enqueue(
-            instance, "bigcommerce_import_reference",
-            [{"external_id": kind, "name": kind.replace("_", " ").capitalize(), "payload": {"kind": kind}}],
-            job_name=_("Import %(kind)s from %(store)s", kind=kind.replace("_", " "), store=instance.name),
+            instance, IMPORT_REFERENCE,
+            [{"external_id": kind, "name": str(REFERENCE_KINDS[kind].label), "payload": {"kind": kind}}],
+            job_name=_("Import %(kind)s from %(store)s", kind=str(REFERENCE_KINDS[kind].label), store=instance.name),
         )
         return job
 
@@ -100,7 +95,7 @@ class MarketplaceOperationWizard(models.TransientModel):
                                     store=bc_instance.name))
 
     def _nothing_queued_reason(self):
-        if self.operation == "bigcommerce_import_orders":
+        if self.operation == IMPORT_ORDERS:
             return _("Nothing new to queue: these orders are already queued.") if self.bigcommerce_order_ids \
                 else _("Nothing new to queue: the orders of this period are already being listed.")
         if self.operation in LOCATION_FLAGS:
@@ -110,7 +105,7 @@ class MarketplaceOperationWizard(models.TransientModel):
 
     def _notify_jobs(self, jobs):
         notification = super()._notify_jobs(jobs)
-        if self.operation == "bigcommerce_import_orders" and self.bigcommerce_invalid_order_ids:
+        if self.operation == IMPORT_ORDERS and self.bigcommerce_invalid_order_ids:
             params = notification["params"]
             params["message"] += " " + _("Not order numbers, ignored: %(tokens)s.",
                                          tokens=self.bigcommerce_invalid_order_ids)

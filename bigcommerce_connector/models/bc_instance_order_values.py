@@ -1,0 +1,159 @@
+"""What the lines and prices of a BigCommerce order resolve to in Odoo for a store: products
+(by product mapping, then SKU), the service products of non-catalog lines, sales taxes and
+their groups, the currency and the pricelist."""
+from odoo import Command, _, models
+from odoo.exceptions import UserError
+
+from odoo.addons.base_marketplace.exceptions import ShortcutError
+
+# Order line kind -> (instance field holding its product, name of the product created when empty).
+SERVICE_PRODUCTS = {
+    "gift_certificate": ("gift_certificate_product_id", "BigCommerce Gift Certificate"),
+    "custom": ("custom_product_id", "BigCommerce Custom Item"),
+    "wrapping": ("wrapping_product_id", "BigCommerce Gift Wrapping"),
+    "fee": ("custom_product_id", "BigCommerce Custom Item"),
+    "shipping": ("shipping_product_id", "BigCommerce Shipping"),
+    "handling": ("shipping_product_id", "BigCommerce Shipping"),
+    "discount": ("discount_product_id", "BigCommerce Discount"),
+    "rounding": ("discount_product_id", "BigCommerce Discount"),
+}
+
+
+def _percent(rate):
+    return format(rate.normalize(), "f")
+
+
+def new_record_action(name, model, defaults):
+    """A log shortcut: the form of a new ``model`` record, filled with ``defaults`` (context keys)."""
+    return {"type": "ir.actions.act_window", "name": name, "res_model": model, "views": [[False, "form"]],
+            "target": "current", "context": defaults}
+
+
+class BigCommerceInstance(models.Model):
+    _inherit = "bc.instance"
+
+    def _bigcommerce_products(self, bc_order):
+        """{order product id: Odoo product} for the catalog and custom lines.
+
+        A product is found by its BigCommerce product and variant id (the store's product
+        mappings), then by SKU (Internal Reference), and a SKU match is remembered as a
+        mapping. A UserError names every catalog SKU Odoo lacks."""
+        lines = [line for line in bc_order.lines if line.kind in ("product", "custom")]
+        if any(line.kind == "product" and not line.sku for line in lines):
+            raise UserError(_("BigCommerce order #%(id)s has a catalog product without SKU: give it a SKU in "
+                              "BigCommerce, then use Retry on this queue line.", id=bc_order.order_id))
+        Binding = self.env["bc.product.binding"]
+        bindings = Binding.search([("instance_id", "=", self.id),
+                                   ("bc_variant_id", "in", [line.variant_id for line in lines if line.variant_id])])
+        by_variant = {(binding.bc_product_id, binding.bc_variant_id): binding.product_id for binding in bindings}
+        found = {line.order_product_id: by_variant[line.product_id, line.variant_id]
+                 for line in lines if (line.product_id, line.variant_id) in by_variant}
+        archived = [(line, product) for line in lines if (product := found.get(line.order_product_id))
+                    and not product.active]
+        if archived:
+            raise UserError(_(
+                "BigCommerce order #%(id)s has %(lines)s, mapped to an archived Odoo product. Restore the product, "
+                "or point its product mapping at the product now sold, then use Retry on this queue line.",
+                id=bc_order.order_id, lines=", ".join(self.env._("“%(sku)s” (mapped to %(product)s)", sku=line.sku,
+                                                        product=product.display_name) for line, product in archived)))
+        unbound = [line for line in lines if line.order_product_id not in found and line.sku]
+        by_sku = {}
+        for product in self.env["product.product"].search([
+                ("default_code", "in", list({line.sku for line in unbound})), ("active", "=", True),
+                ("company_id", "in", [False, self.company_id.id])]):
+            by_sku.setdefault(product.default_code, product)
+        new_bindings = {}
+        for line in unbound:
+            product = by_sku.get(line.sku)
+            if not product:
+                continue
+            found[line.order_product_id] = product
+            if line.kind == "product" and line.product_id and line.variant_id:
+                new_bindings[line.product_id, line.variant_id] = {
+                    "instance_id": self.id, "product_id": product.id, "bc_product_id": line.product_id,
+                    "bc_variant_id": line.variant_id, "sku": line.sku}
+        Binding.create(list(new_bindings.values()))
+        missing = [line for line in lines if line.kind == "product" and line.order_product_id not in found]
+        if missing:
+            raise ShortcutError(_(
+                "No Odoo product has the SKU %(skus)s (BigCommerce order #%(id)s). Create the product with this "
+                "Internal Reference (the Create Product shortcut fills it in), then use Retry on this queue line.",
+                skus=", ".join(f"“{line.sku}” ({line.name})" for line in missing), id=bc_order.order_id),
+                _("Create Product"), new_record_action(_("Create Product"), "product.product", {
+                    "default_name": missing[0].name, "default_default_code": missing[0].sku,
+                    "default_type": "consu", "default_is_storable": True, "default_sale_ok": True}))
+        return found
+
+    def _bigcommerce_service_product(self, kind):
+        field, name = SERVICE_PRODUCTS[kind]
+        product = self[field]
+        if not product:
+            product = self.env["product.product"].create({
+                "name": name, "type": "service", "invoice_policy": "order", "sale_ok": True, "purchase_ok": False,
+                "taxes_id": [Command.clear()], "company_id": self.company_id.id,
+            })
+            self.sudo()[field] = product
+        return product
+
+    def _bigcommerce_taxes(self, bc_line, tax_inclusive):
+        """The Odoo sales taxes of a line: those mapped to its tax class, else the tax with
+        BigCommerce's rate and the order's pricing, created when the company has none."""
+        if bc_line.tax_class_id is not None:
+            tax_class = self.tax_class_ids.filtered(lambda tax_class: tax_class.bc_id == str(bc_line.tax_class_id))
+            if tax_class.tax_ids:
+                return tax_class.tax_ids
+        Tax = self.env["account.tax"]
+        if not bc_line.tax_rate:
+            return Tax
+        tax = Tax.search([
+            ("company_id", "=", self.company_id.id), ("type_tax_use", "=", "sale"), ("amount_type", "=", "percent"),
+            ("amount", "=", float(bc_line.tax_rate)), ("price_include", "=", tax_inclusive),
+        ], limit=1)
+        if not tax:
+            label = _("incl.") if tax_inclusive else _("excl.")
+            vals = {
+                "name": _("BigCommerce %(rate)s%% (%(pricing)s)", rate=_percent(bc_line.tax_rate), pricing=label),
+                "amount": float(bc_line.tax_rate), "amount_type": "percent", "type_tax_use": "sale",
+                "price_include_override": "tax_included" if tax_inclusive else "tax_excluded",
+                "company_id": self.company_id.id,
+            }
+            country = self.company_id.account_fiscal_country_id or self.company_id.country_id
+            if not country:
+                raise UserError(_("Odoo needs a %(rate)s%% sales tax for BigCommerce's lines, and taxes need the "
+                                  "country of the company %(company)s: set it, then use Retry on this queue line.",
+                                  rate=_percent(bc_line.tax_rate), company=self.company_id.name))
+            vals["country_id"] = country.id
+            vals["tax_group_id"] = self._bigcommerce_tax_group(country, bc_line.tax_rate).id
+            tax = Tax.sudo().create(vals).sudo(False)
+        return tax
+
+    def _bigcommerce_tax_group(self, country, rate):
+        """The tax group named after the rate (the order's totals show tax per group, so another
+        rate's group would print a wrong percentage), created when the company has none."""
+        name = _("Tax %(rate)s%%", rate=_percent(rate))
+        TaxGroup = self.env["account.tax.group"].sudo()
+        domain = [("company_id", "=", self.company_id.id), ("country_id", "in", [False, country.id])]
+        return TaxGroup.search(domain + [("name", "=", name)], limit=1) or TaxGroup.create({
+            "name": name, "company_id": self.company_id.id, "country_id": country.id})
+
+    def _bigcommerce_currency(self, order):
+        code = order.get("default_currency_code") or order.get("currency_code") or self.company_id.currency_id.name
+        currency = self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
+        if not currency:
+            raise UserError(_("BigCommerce order #%(id)s is in %(code)s, a currency Odoo does not know. "
+                              "Create the currency in Odoo, then use Retry on this queue line.",
+                              id=order.get("id"), code=code))
+        if not currency.active:
+            currency.sudo().active = True
+        return currency
+
+    def _bigcommerce_pricelist(self, currency):
+        if self.pricelist_id.currency_id == currency:
+            return self.pricelist_id
+        Pricelist = self.env["product.pricelist"]
+        pricelist = Pricelist.search([("currency_id", "=", currency.id),
+                                      ("company_id", "in", [False, self.company_id.id])], limit=1)
+        return pricelist or Pricelist.create({
+            "name": _("BigCommerce %(currency)s", currency=currency.name),
+            "currency_id": currency.id, "company_id": self.company_id.id,
+        })

@@ -1,0 +1,229 @@
+"""A BigCommerce order applied to its sale order: created at the first import, updated by the
+next ones, cancelled with it when nothing left the warehouse, then its financial workflow run
+(``sale_order_workflow.py``). The pure core (``bigcommerce/orders.py``) maps the order."""
+from markupsafe import Markup
+
+from odoo import Command, _, api, fields, models
+from odoo.tools import SQL, format_amount
+
+from ..bigcommerce.orders import (
+    can_cancel_in_odoo, can_update_addresses, map_order, order_changes, order_snapshot, store_outcome,
+    to_naive_utc, totals_difference,
+)
+from ..bigcommerce.workflows import PAYMENT_STATUSES, normalize_payment_status
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    @api.model
+    def _bigcommerce_import(self, instance, payload):
+        """Create or update the sale order of one BigCommerce order of ``instance``. ``payload``:
+        the order as listed (line items embedded) or ``{"order_id", "requested"}``. Returns the
+        sale order, or None when the order is not one the store imports."""
+        order = payload if "consignments" in payload else instance._bigcommerce_fetch_order(payload["order_id"])
+        sale_order = self._bigcommerce_locked(instance, order["id"])
+        if not sale_order and not payload.get("requested") and not instance._bigcommerce_wants(order):
+            instance._log(_("Order #%(id)s is in status “%(status)s”, which this store does not import: skipped.",
+                            id=order["id"], status=order.get("status") or order.get("status_id")))
+            return None
+        currency = instance._bigcommerce_currency(order)
+        # The gateway is chosen once, when the order is created.
+        transactions = None if sale_order else instance._bigcommerce_gateway_transactions(order)
+        try:
+            bc_order = map_order(order, transactions=transactions, currency_decimals=currency.decimal_places)
+        except ValueError:
+            # Listed without its line items (an older payload): the order itself embeds them.
+            order = instance._bigcommerce_fetch_order(order["id"])
+            bc_order = map_order(order, transactions=transactions, currency_decimals=currency.decimal_places)
+        # A cancellation is acted on once, when it is new: a person may have decided since.
+        was_cancelled = store_outcome((sale_order.bigcommerce_snapshot or {}).get("status_id")) == "cancelled"
+        if sale_order:
+            contacts = sale_order._bigcommerce_update(bc_order)
+        else:
+            sale_order, contacts = self._bigcommerce_create(instance, bc_order, currency)
+        if store_outcome(bc_order.status_id) == "cancelled":
+            if not was_cancelled:
+                sale_order._bigcommerce_apply_cancellation()
+        elif sale_order.state != "cancel":
+            sale_order._bigcommerce_run_workflow(bc_order, contacts)
+        return sale_order
+
+    @api.model
+    def _bigcommerce_locked(self, instance, order_id):
+        """The sale order of ``order_id``, locked until the end of the transaction: a second
+        worker on the same order waits, then retries (the queue retries lock and unique errors)."""
+        self.flush_model(["bigcommerce_instance_id", "bigcommerce_order_id"])
+        self.env.cr.execute(SQL(
+            "SELECT id FROM sale_order WHERE bigcommerce_instance_id = %s AND bigcommerce_order_id = %s FOR UPDATE",
+            instance.id, str(order_id)))
+        row = self.env.cr.fetchone()
+        return self.browse(row[0]) if row else self.browse()
+
+    @api.model
+    def _bigcommerce_create(self, instance, bc_order, currency):
+        """The new sale order, and the delivery contacts by BigCommerce shipping address."""
+        customer, invoice_contact, shipping_contacts = self.env["res.partner"]._bigcommerce_partners(instance, bc_order)
+        gateway = self.env["bc.payment.gateway"]._find_or_create(instance, bc_order.gateway, bc_order.gateway_name)
+        products = instance._bigcommerce_products(bc_order)
+        taxes = {}
+        order_lines = []
+        for bc_line in bc_order.lines:
+            key = (bc_line.tax_rate, bc_line.tax_class_id)
+            if key not in taxes:
+                taxes[key] = instance._bigcommerce_taxes(bc_line, bc_order.tax_inclusive)
+            order_lines.append(Command.create(self.order_line._bigcommerce_vals(instance, bc_line, products,
+                                                                                taxes[key])))
+        first_shipping = shipping_contacts[bc_order.shipping_addresses[0].id] if bc_order.shipping_addresses \
+            else invoice_contact
+        vals = {
+            "partner_id": customer.id,
+            "partner_invoice_id": invoice_contact.id,
+            "partner_shipping_id": first_shipping.id,
+            # BigCommerce computed the taxes: a fiscal position must not remap them.
+            "fiscal_position_id": False,
+            "pricelist_id": instance._bigcommerce_pricelist(currency).id,
+            "company_id": instance.company_id.id,
+            "date_order": to_naive_utc(bc_order.date_created) or fields.Datetime.now(),
+            "origin": _("BigCommerce #%(id)s", id=bc_order.order_id),
+            "note": bc_order.customer_message or False,
+            "bigcommerce_instance_id": instance.id,
+            "bigcommerce_order_id": str(bc_order.order_id),
+            "bigcommerce_gateway_id": gateway.id,
+            "order_line": order_lines,
+            **self._bigcommerce_status_vals(bc_order),
+        }
+        if instance.warehouse_id:
+            vals["warehouse_id"] = instance.warehouse_id.id
+        if instance.team_id:
+            vals["team_id"] = instance.team_id.id
+        # Never the user running the import (OdooBot for scheduled ones): My Quotations would hide the order.
+        vals["user_id"] = (instance.user_id or customer.user_id or customer.commercial_partner_id.user_id).id
+        sale_order = self.create(vals)
+        sale_order._message_log(body=_("Imported from BigCommerce order #%(id)s (%(status)s, payment: %(payment)s).",
+                                       id=bc_order.order_id, status=bc_order.status,
+                                       payment=bc_order.payment_status or _("none")))
+        instance._log(_("Order #%(id)s imported as %(order)s.", id=bc_order.order_id, order=sale_order.name),
+                      record=sale_order)
+        sale_order._bigcommerce_check_totals(bc_order)
+        return sale_order, shipping_contacts
+
+    @api.model
+    def _bigcommerce_status_vals(self, bc_order):
+        payment_status = normalize_payment_status(bc_order.payment_status)
+        return {
+            "bigcommerce_status": bc_order.status,
+            "bigcommerce_status_id": bc_order.status_id,
+            "bigcommerce_payment_status": payment_status if payment_status in dict(PAYMENT_STATUSES) else False,
+            "bigcommerce_channel_id": bc_order.channel_id,
+            "bigcommerce_snapshot": order_snapshot(bc_order),
+        }
+
+    def _bigcommerce_update(self, bc_order):
+        """Apply what changed in BigCommerce since the last import. Returns the delivery contacts
+        by BigCommerce shipping address when the addresses were applied again, else None."""
+        self.ensure_one()
+        instance = self.bigcommerce_instance_id
+        changes = order_changes(self.bigcommerce_snapshot or {}, bc_order)
+        vals = self._bigcommerce_status_vals(bc_order)
+        shipping_contacts = None
+        if any(key == "billing_address" or key.startswith("shipping_address/") for key in changes):
+            delivered = any(picking.state == "done" for picking in self.picking_ids)
+            if can_update_addresses(delivered):
+                _customer, invoice_contact, shipping_contacts = self.env["res.partner"]._bigcommerce_partners(
+                    instance, bc_order)
+                vals["partner_invoice_id"] = invoice_contact.id
+                if bc_order.shipping_addresses:
+                    vals["partner_shipping_id"] = shipping_contacts[bc_order.shipping_addresses[0].id].id
+            else:
+                message = _("%(order)s: the addresses changed in BigCommerce after a delivery was done, so they are "
+                            "not applied: the Odoo order keeps the addresses it was delivered to.", order=self.name)
+                self._message_log(body=message)
+                instance._log(message, level="warning", record=self)
+        # The open deliveries follow the new address (sale_stock would only schedule an activity).
+        self.with_context(update_delivery_shipping_partner=True).write(vals)
+        if vals.get("partner_shipping_id"):
+            for picking in self._bigcommerce_open_deliveries():
+                address_id = picking.move_ids.sale_line_id[:1].bigcommerce_order_address_id
+                picking.partner_id = shipping_contacts.get(address_id) or vals["partner_shipping_id"]
+        shipped = {bc_line.order_product_id: bc_line.quantity_shipped for bc_line in bc_order.lines
+                   if bc_line.order_product_id}
+        for order_line in self.order_line.filtered("bigcommerce_order_product_id"):
+            if order_line.bigcommerce_order_product_id in shipped:
+                order_line.bigcommerce_quantity_shipped = float(shipped[order_line.bigcommerce_order_product_id])
+        if changes:
+            items = Markup("").join(Markup("<li>%s: %s → %s</li>") % (name, old or "-", new or "-")
+                                    for name, (old, new) in changes.items())
+            self._message_log(body=Markup("%s<ul>%s</ul>") % (_("Changed in BigCommerce:"), items))
+            instance._log(_("Order #%(id)s updated: %(changes)s changed.", id=bc_order.order_id,
+                            changes=", ".join(changes)), record=self)
+        return shipping_contacts
+
+    def _bigcommerce_apply_cancellation(self):
+        """The order was cancelled in BigCommerce: it is cancelled in Odoo while nothing left the
+        warehouse and nothing was invoiced; otherwise a person decides, told by an activity."""
+        self.ensure_one()
+        if self.state == "cancel":
+            return
+        instance = self.bigcommerce_instance_id
+        delivered = any(picking.state == "done" for picking in self.picking_ids)
+        invoiced = any(move.state == "posted" for move in self.invoice_ids)
+        if can_cancel_in_odoo(delivered, invoiced):
+            self._action_cancel()
+            message = _("%(order)s cancelled: BigCommerce order #%(id)s is cancelled.",
+                        order=self.name, id=self.bigcommerce_order_id)
+            self._message_log(body=message)
+            instance._log(message, record=self)
+            return
+        user = self.user_id or instance.user_id or instance.create_uid
+        self.activity_schedule(
+            "mail.mail_activity_data_todo", summary=_("Cancelled in BigCommerce"), user_id=user.id,
+            note=_("BigCommerce order #%(id)s was cancelled there, but this order already has done deliveries or "
+                   "posted invoices. Decide on a return or a credit note, then cancel what is left.",
+                   id=self.bigcommerce_order_id))
+        instance._log(_("%(order)s: BigCommerce order #%(id)s is cancelled, but it has done deliveries or posted "
+                        "invoices, so it was not cancelled in Odoo. An activity asks %(user)s to decide.",
+                        order=self.name, id=self.bigcommerce_order_id, user=user.name),
+                      level="warning", record=self)
+
+    def _bigcommerce_check_totals(self, bc_order):
+        """Flag the order when Odoo's totals differ from BigCommerce's by more than rounding."""
+        self.ensure_one()
+        differences = totals_difference(bc_order, self.amount_untaxed, self.amount_tax, self.amount_total)
+        if not differences:
+            return
+        labels = {"untaxed": _("untaxed amount"), "tax": _("taxes"), "total": _("total")}
+        # Decimals shown in the order's currency (float only for display, never for arithmetic).
+        text = "; ".join(self.env._("%(what)s %(bigcommerce)s in BigCommerce, %(odoo)s in Odoo", what=labels[name],
+                                    bigcommerce=format_amount(self.env, float(expected), self.currency_id),
+                                    odoo=format_amount(self.env, float(actual), self.currency_id))
+                         for name, (expected, actual) in differences.items())
+        message = _("The totals of %(order)s differ from BigCommerce order #%(id)s: %(text)s. Check the taxes and "
+                    "prices of its lines before confirming it.", order=self.name, id=bc_order.order_id, text=text)
+        self.bigcommerce_totals_mismatch = text
+        self._message_log(body=message)
+        self.bigcommerce_instance_id._log(message, level="warning", record=self)
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    @api.model
+    def _bigcommerce_vals(self, instance, bc_line, products, taxes):
+        """The values of the order line a BigCommerce line becomes."""
+        product = products.get(bc_line.order_product_id) if bc_line.kind in ("product", "custom") else None
+        if not product:
+            product = instance._bigcommerce_service_product(bc_line.kind)
+        name = f"{bc_line.name} ({bc_line.options})" if bc_line.options else bc_line.name
+        if bc_line.kind == "product" and bc_line.sku:
+            name = f"[{bc_line.sku}] {name}"
+        return {
+            "product_id": product.id,
+            "name": name,
+            "product_uom_qty": float(bc_line.quantity),
+            "price_unit": float(bc_line.price_unit),
+            "tax_id": [Command.set(taxes.ids)],
+            "bigcommerce_order_product_id": bc_line.order_product_id or 0,
+            "bigcommerce_order_address_id": bc_line.order_address_id or 0,
+            "bigcommerce_quantity_shipped": float(bc_line.quantity_shipped),
+        }
