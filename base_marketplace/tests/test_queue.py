@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 from unittest.mock import Mock, patch
 
@@ -170,6 +171,27 @@ class TestQueue(MarketplaceQueueCase):
         _job, third = self.enqueue("1001")
         self.assertNotEqual(third, first)
         self.assertEqual(third.state, "pending")
+
+    def test_queueing_again_with_refresh_gives_a_pending_line_the_newer_payload(self):
+        _job, line = self.enqueue("1001", payload={"version": 1})
+        self.enqueue("1001", payload={"version": 2})
+        self.assertEqual(json.loads(line.payload), {"version": 1}, "without refresh the open line is kept as it is")
+        _job, again = self.enqueue("1001", payload={"version": 3}, refresh=True)
+        self.assertEqual(again, line)
+        self.assertEqual(json.loads(line.payload), {"version": 3})
+
+    def test_what_a_handler_calls_logs_to_the_line_being_processed(self):
+        def work(line, payload):
+            # Code deep in a handler knows the store, not the line: its log still points at the line.
+            self.instance.with_env(line.env)._log("Mapped the customer.")
+
+        job, line = self.enqueue("A")
+        with self.handler(work):
+            self.run_queue()
+        log = self.env["marketplace.log"].search([("message", "=", "Mapped the customer.")])
+        self.assertEqual((log.line_id, log.job_id, log.external_id, log.operation), (line, job, "A", self.OPERATION))
+        outside = self.instance._log("Checked the webhooks.")
+        self.assertFalse(outside.line_id, "a log written outside the queue points at no line")
 
     def test_invalid_json_payload_fails_clearly_and_affects_nothing_else(self):
         job, lines = self.enqueue("A", "B")

@@ -144,6 +144,13 @@ class TestInstanceConfirm(BigCommerceSandboxCase):
         self.assertEqual(job.line_ids.log_ids.mapped("message"), [f"Brands imported: {len(seed.BRANDS)}."])
         self.assertEqual(sorted(self.instance.brand_ids.mapped("name")), sorted(b["name"] for b in seed.BRANDS))
 
+    def test_the_generic_store_leads_back_to_the_bigcommerce_store_even_archived(self):
+        generic = self.instance.marketplace_instance_id
+        self.assertEqual(generic._connector_record(), self.instance)
+        self.instance.active = False
+        self.assertEqual(generic._connector_record(), self.instance)
+        self.assertFalse(self.env["marketplace.instance"].create({"name": "No connector"})._connector_record())
+
 
 @tagged("post_install", "-at_install")
 class TestInstanceSecrets(BigCommerceSandboxCase):
