@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 
 class MarketplaceInstance(models.Model):
@@ -32,7 +32,9 @@ class MarketplaceInstance(models.Model):
         return None
 
     @api.model
+    @tools.ormcache()
     def _connector_models(self):
+        # Known once per registry: the models are the same for every line.
         return [(name, model._inherits[self._name]) for name, model in self.env.registry.items()
                 if self._name in model._inherits and not model._abstract]
 

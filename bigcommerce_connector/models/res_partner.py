@@ -35,9 +35,10 @@ class ResPartner(models.Model):
             [("instance_id", "=", instance.id), ("bigcommerce_customer_id", "=", customer_id)], limit=1)
         if binding:
             return binding.partner_id
-        partner = self._bigcommerce_find_contact(instance, billing, [("type", "=", "contact")])
+        key = address_match_key(billing)
+        partner = self._bigcommerce_find_contact(instance, billing, [("type", "=", "contact")], key)
         if not partner:
-            vals = self._bigcommerce_address_vals(billing)
+            vals = self._bigcommerce_address_vals(billing, key)
             if instance.create_company_contact and billing.company:
                 vals["parent_id"] = self._bigcommerce_company(instance, billing.company).id
             partner = self.create(vals)
@@ -55,23 +56,26 @@ class ResPartner(models.Model):
     def _bigcommerce_contact(self, instance, address, parent, contact_type):
         """The contact for ``address`` under ``parent`` (or a top-level one), found by
         ``address_match_key`` or created."""
-        if parent and parent.bigcommerce_address_key == address_match_key(address):
+        key = address_match_key(address)
+        if parent and parent.bigcommerce_address_key == key:
             return parent
-        contact = self._bigcommerce_find_contact(instance, address, [("parent_id", "=", parent.id or False)])
+        contact = self._bigcommerce_find_contact(instance, address, [("parent_id", "=", parent.id or False)], key)
         if not contact:
             contact = self.create(dict(
-                self._bigcommerce_address_vals(address), parent_id=parent.id or False, type=contact_type))
+                self._bigcommerce_address_vals(address, key), parent_id=parent.id or False, type=contact_type))
         return contact
 
     @api.model
-    def _bigcommerce_find_contact(self, instance, address, domain):
-        """A contact within ``domain`` for ``address``: one created from the same BigCommerce
-        address, else one entered in Odoo with the same email, name and postal address."""
+    def _bigcommerce_find_contact(self, instance, address, domain, key=None):
+        """A contact within ``domain`` for ``address`` (whose ``address_match_key`` is ``key``):
+        one created from the same BigCommerce address, else one entered in Odoo with the same
+        email, name and postal address."""
+        key = key or address_match_key(address)
         domain = [*domain, ("company_id", "in", [False, instance.company_id.id])]
-        contact = self.search([*domain, ("bigcommerce_address_key", "=", address_match_key(address))], limit=1)
+        contact = self.search([*domain, ("bigcommerce_address_key", "=", key)], limit=1)
         if contact or not address.email:
             return contact
-        vals = self._bigcommerce_address_vals(address)
+        vals = self._bigcommerce_address_vals(address, key)
         for name in ("email", "name", "street", "street2", "city", "zip"):
             domain.append((name, "=ilike", escape_psql(vals[name])) if vals[name] else (name, "in", [False, ""]))
         contact = self.search([*domain, ("country_id", "=", vals["country_id"])], limit=1)
@@ -81,7 +85,7 @@ class ResPartner(models.Model):
         return contact
 
     @api.model
-    def _bigcommerce_address_vals(self, address):
+    def _bigcommerce_address_vals(self, address, key=None):
         country = address.country_iso2 and self.env["res.country"].search(
             [("code", "=", address.country_iso2)], limit=1)
         state = self.env["res.country.state"]
@@ -98,7 +102,7 @@ class ResPartner(models.Model):
             "state_id": state.id or False,
             "phone": address.phone or False,
             "email": address.email or False,
-            "bigcommerce_address_key": address_match_key(address),
+            "bigcommerce_address_key": key or address_match_key(address),
         }
 
 
