@@ -38,6 +38,7 @@ class SaleOrder(models.Model):
             else:
                 self._bigcommerce_apply_shipments(bc_order)
             return
+        done = []
         for step in WORKFLOW_STEPS:
             if not workflow[step]:
                 continue
@@ -45,7 +46,8 @@ class SaleOrder(models.Model):
             try:
                 with self.env.cr.savepoint():
                     # Each step is the method named after it: WORKFLOW_STEPS is the one list of steps.
-                    done = getattr(self, f"_bigcommerce_step_{step}")(bc_order, workflow, contacts)
+                    if getattr(self, f"_bigcommerce_step_{step}")(bc_order, workflow, contacts):
+                        done.append(label)
             except UserError as error:
                 message = _("%(order)s: workflow step “%(step)s” failed: %(error)s Fix it in Odoo, then click Run "
                             "Workflow Again on the order (or finish the order by hand).", order=self.name,
@@ -54,9 +56,10 @@ class SaleOrder(models.Model):
                 self._message_log(body=message)
                 instance._log(message, level="error", record=self)
                 return
-            if done:
-                instance._log(_("%(order)s: %(step)s done (workflow %(workflow)s).", order=self.name, step=label,
-                                workflow=workflow.display_name), record=self)
+        if done:
+            # One log row for the whole run: the steps done, in order.
+            instance._log(_("%(order)s: %(steps)s done (workflow %(workflow)s).", order=self.name,
+                            steps=", ".join(done), workflow=workflow.display_name), record=self)
         self.bigcommerce_workflow_state = "done"
         if self.state == "sale" and not workflow.confirm_order:
             self._bigcommerce_apply_shipments(bc_order)
