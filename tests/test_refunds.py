@@ -8,7 +8,7 @@ import pytest
 from bigcommerce.client import BigCommerceClient
 from bigcommerce.refunds import (
     CreditLine, RefundRefused, allows_cancellation_by_default, cancellation_blocker, declined_payments,
-    may_allow_cancellation, payment_state, quantity_changes, quote_excess, refund_credit_lines, refund_items,
+    full_refund_items, may_allow_cancellation, payment_state, plan_cancellation, quantity_changes, quote_excess, refund_credit_lines, refund_items,
     refund_methods,
 )
 from contract import specs_available, validate_request
@@ -50,6 +50,41 @@ def test_why_an_order_cannot_be_cancelled():
     assert cancellation_blocker(5, allowed) == "already_cancelled"
     assert cancellation_blocker(7, allowed) == "not_allowed"  # the merchant unticked Awaiting Payment
     assert cancellation_blocker(2, {"2"}) == "not_allowed"  # shipped, whatever the flags say
+
+
+def test_cancelling_voids_an_authorisation_and_refunds_captured_money_only_when_asked(client):
+    allowed = {"11"}
+    captured = list(client.iter_order_transactions(103))
+    total = D(client.get_order(103, include=None)["total_inc_tax"]).quantize(D("0.01"))
+    assert plan_cancellation(11, allowed, captured, refund_payments=True).refund_amount == total
+    assert plan_cancellation(11, allowed, captured, refund_payments=False).refund_amount == D(0)
+    authorised = list(client.iter_order_transactions(104))
+    plan = plan_cancellation(11, allowed, authorised, refund_payments=True)
+    assert (plan.void, plan.refund_amount) == (True, D(0))
+    # Asked already, the gateway has not answered: not voided twice.
+    assert not plan_cancellation(11, allowed, authorised, True, payment_status="void pending").void
+    assert plan_cancellation(5, allowed, captured, True).blocker == "already_cancelled"
+    assert plan_cancellation(2, allowed, captured, True) == plan_cancellation(2, allowed, [], False)
+
+
+def test_a_cancellation_refunds_the_whole_order_through_its_gateway(client):
+    total = D(client.get_order(103, include=None)["total_inc_tax"])
+    items = full_refund_items(103, total)
+    quote = client.create_refund_quote(103, {"items": items})
+    _label, payments = refund_methods(quote)[0]
+    body = {"items": items, "payments": payments}
+    if specs_available():
+        validate_request("POST", "/stores/sandbox/v3/orders/103/payment_actions/refunds", body=body)
+    client.create_refund(103, body)
+    assert client.get_order(103, include=None)["payment_status"] == "refunded"
+    assert payment_state(client.iter_order_transactions(103)).refundable == D(0)
+
+
+def test_a_void_is_sent_as_the_spec_says(client):
+    if specs_available():
+        validate_request("POST", "/stores/sandbox/v3/orders/104/payment_actions/void")
+    client.void_payment(104)
+    assert client.get_order(104, include=None)["payment_status"] == "void"
 
 
 # ---------------------------------------------------------------- payments

@@ -522,6 +522,12 @@ class BigCommerceClient:
         path = f"orders/{int(order_id)}/payment_actions/refund_quotes"
         return _unwrap(self.post("v3", path, json=payload, idempotent=True))
 
+    def void_payment(self, order_id):
+        """Void the order's authorisation (O3#voidOrderPayment). Asynchronous: the order's
+        ``payment_status`` becomes ``void pending``. Not repeated on a lost answer (a second
+        void is refused): the caller reads the order again instead."""
+        return self.post("v3", f"orders/{int(order_id)}/payment_actions/void")
+
     def iter_order_refunds(self, order_id):
         return self._iter_v3_unpaginated(f"orders/{int(order_id)}/payment_actions/refunds")  # O3#getOrderRefunds
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from .money import to_decimal
+from .workflows import normalize_payment_status
 from .orders import STATUS_CANCELLED, STATUS_COMPLETED, STATUS_PARTIALLY_REFUNDED, STATUS_REFUNDED, STATUS_SHIPPED
 
 ZERO = Decimal(0)
@@ -183,3 +184,32 @@ def quantity_changes(lines):
         if target < Decimal(str(ordered)):
             changes[order_product_id] = target
     return changes
+
+
+@dataclass(frozen=True)
+class CancellationPlan:
+    """What Cancel In BigCommerce does, in order: void an authorisation, refund what the gateway
+    took (the whole of it), then set the order Cancelled. ``blocker`` (see cancellation_blocker)
+    when nothing is to be done."""
+    blocker: str = ""
+    void: bool = False
+    refund_amount: Decimal = ZERO
+
+
+def plan_cancellation(status_id, allowed_status_ids, transactions, refund_payments, payment_status=""):
+    """The plan for an order in ``status_id`` with these v3 ``transactions`` and order
+    ``payment_status``, as read just now. Captured money is refunded only when the user asked
+    for it (Refund Payments); a void already asked for (void pending: the gateway has not
+    answered yet) is not asked again."""
+    blocker = cancellation_blocker(status_id, allowed_status_ids)
+    if blocker:
+        return CancellationPlan(blocker=blocker)
+    state = payment_state(transactions)
+    voiding = normalize_payment_status(payment_status) in ("void_pending", "void")
+    return CancellationPlan(void=state.authorized_only and not voiding,
+                            refund_amount=_round(state.refundable) if refund_payments else ZERO)
+
+
+def full_refund_items(order_id, amount):
+    """The items of a refund giving back ``amount`` of the order as a whole (§TaxExemptItem)."""
+    return [{"item_type": "ORDER", "item_id": int(order_id), "amount": float(_round(amount))}]
