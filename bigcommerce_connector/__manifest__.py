@@ -7,8 +7,8 @@
     "depends": ["base_marketplace", "sale_stock", "stock_delivery", "stock_sms", "account"],
     "external_dependencies": {"python": ["requests"]},
     "data": [
-        "security/ir.model.access.csv",
         "security/bigcommerce_security.xml",
+        "security/ir.model.access.csv",
         "wizard/marketplace_operation_wizard_views.xml",
         "views/bc_instance_views.xml",
         "views/bc_financial_workflow_views.xml",

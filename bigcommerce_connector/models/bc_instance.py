@@ -45,8 +45,8 @@ class BigCommerceInstance(models.Model):
 
     # Credentials
     store_hash = fields.Char(required=True, copy=False, help=STORE_HASH_HELP)
-    access_token = fields.Char(groups="base_marketplace.group_marketplace_manager", copy=False)
-    client_secret = fields.Char(groups="base_marketplace.group_marketplace_manager", copy=False,
+    access_token = fields.Char(groups="bigcommerce_connector.group_bigcommerce_manager", copy=False)
+    client_secret = fields.Char(groups="bigcommerce_connector.group_bigcommerce_manager", copy=False,
                                 help="The API account's client secret: BigCommerce signs its webhooks with it.")
     api_url = fields.Char(string="API Address", default=DEFAULT_API_URL, required=True,
                           help="Technical: BigCommerce's API address. Only tests and demos point it elsewhere.")
