@@ -12,6 +12,7 @@ from . import sale_order
 from . import stock_picking
 from . import bc_order_import
 from . import marketplace_queue_line
+from . import marketplace_queue_line_message
 from . import bc_instance_catalog_sync
 from . import bc_instance_setup
 from . import bc_product_binding

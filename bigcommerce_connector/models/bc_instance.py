@@ -8,6 +8,7 @@ from ..bigcommerce.client import DEFAULT_API_URL, BigCommerceClient, is_notable_
 from ..bigcommerce.errors import BigCommerceError
 from ..bigcommerce.orders import STATUS_AWAITING_FULFILLMENT
 from ..bigcommerce.store import STORE_HASH_HELP, categories_parents_first, is_valid_api_url, parse_store_hash
+from .bc_translate import translate
 
 _logger = logging.getLogger(__name__)
 
@@ -142,7 +143,8 @@ class BigCommerceInstance(models.Model):
     def _clean_store_hash(self, value):
         store_hash = parse_store_hash(value)
         if not store_hash:
-            raise ValidationError(_("“%(value)s” is not a BigCommerce store hash. %(help)s", value=value, help=STORE_HASH_HELP))
+            raise ValidationError(_("“%(value)s” is not a BigCommerce store hash. %(help)s", value=value,
+                                    help=translate(self.env, STORE_HASH_HELP)))
         return store_hash
 
     def _check_store_hash_free(self, store_hash):
@@ -219,7 +221,7 @@ class BigCommerceInstance(models.Model):
         try:
             yield
         except BigCommerceError as error:
-            raise UserError(error.user_message) from None
+            raise UserError(translate(self.env, error.user_message)) from None
 
     # ------------------------------------------------------------ actions
     def action_test_connection(self):

@@ -22,6 +22,7 @@ from ..bigcommerce.orders import (
 )
 from ..bigcommerce.partners import address_match_key, display_name, match_state
 from ..bigcommerce.workflows import PAYMENT_STATUSES, normalize_payment_status
+from .bc_translate import translate
 
 _logger = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ class BigCommerceInstance(models.Model):
                 self.env["marketplace.log"]._log(
                     self.marketplace_instance_id,
                     _("Listing the orders modified in BigCommerce failed: %(error)s The next scheduled run tries again.",
-                      error=error.user_message), level="error", operation=IMPORT_ORDER_OPERATION)
+                      error=translate(self.env, error.user_message)), level="error", operation=IMPORT_ORDER_OPERATION)
         return job
 
     def _bigcommerce_enqueue_orders(self, orders, job_name, job=None, reuse_job=False):
@@ -190,7 +191,8 @@ class BigCommerceInstance(models.Model):
             except PermissionDeniedError as error:
                 line._log(_("The gateway of order #%(id)s is the generic “%(method)s”: %(error)s Until then, card "
                             "orders of every processor share one gateway and one workflow.",
-                            id=order["id"], method=order.get("payment_method"), error=error.user_message),
+                            id=order["id"], method=order.get("payment_method"),
+                            error=translate(self.env, error.user_message)),
                           level="warning")
                 return None
 
@@ -247,7 +249,8 @@ class BigCommerceInstance(models.Model):
             key = (bc_line.tax_rate, bc_line.tax_class_id)
             if key not in taxes:
                 taxes[key] = self._bigcommerce_taxes(bc_line, bc_order.tax_inclusive)
-            order_lines.append(Command.create(self._bigcommerce_line_vals(bc_line, products, taxes[key])))
+            order_lines.append(Command.create(self._bigcommerce_line_vals(bc_line, products, taxes[key],
+                                                                          lang=customer.lang)))
         first_shipping = shipping_contacts[bc_order.shipping_addresses[0].id] if bc_order.shipping_addresses else invoice_contact
         vals = {
             "partner_id": customer.id,
@@ -462,11 +465,13 @@ class BigCommerceInstance(models.Model):
                     "default_type": "consu", "default_is_storable": True, "default_sale_ok": True}))
         return found
 
-    def _bigcommerce_line_vals(self, bc_line, products, taxes):
+    def _bigcommerce_line_vals(self, bc_line, products, taxes, lang=None):
         product = products.get(bc_line.order_product_id) if bc_line.kind in ("product", "custom") else None
         if not product:
             product = self._bigcommerce_service_product(bc_line.kind)
-        name = f"{bc_line.name} ({bc_line.options})" if bc_line.options else bc_line.name
+        # Printed on the customer's documents: in the customer's language (bc_translate.py).
+        line_name = translate(self.env, bc_line.name, lang=lang)
+        name = f"{line_name} ({bc_line.options})" if bc_line.options else line_name
         if bc_line.kind == "product" and bc_line.sku:
             name = f"[{bc_line.sku}] {name}"
         return {
