@@ -3,6 +3,9 @@
     "version": "18.0.1.1.0",
     "summary": "Import BigCommerce orders, customers and catalog; sync stock, prices, shipments and refunds",
     "category": "Sales/Sales",
+    # The name this repository's commits are made under: it states no other author, no project
+    # address (so no "website") and no GitHub logins (so no "maintainers").
+    "author": "Seed 81451933 maintainers",
     "license": "LGPL-3",
     "depends": ["base_marketplace", "sale_stock", "stock_delivery", "stock_sms", "account"],
     "external_dependencies": {"python": ["requests"]},
