@@ -3,6 +3,9 @@
     "version": "18.0.1.0.0",
     "summary": "Queue jobs, logs, retries and operations for marketplace connectors",
     "category": "Sales/Sales",
+    # The name this repository's commits are made under: it states no other author, no project
+    # address (so no "website") and no GitHub logins (so no "maintainers").
+    "author": "Seed 81451933 maintainers",
     "license": "LGPL-3",
     "depends": ["base", "mail"],
     "data": [

@@ -33,6 +33,7 @@ from .errors import (
     ServerError,
     error_for_response,
 )
+from .i18n import _lt
 from .money import to_decimal
 
 _logger = logging.getLogger(__name__)
@@ -271,8 +272,9 @@ class BigCommerceClient:
                 raise RateLimitedError(
                     f"{record['method']} {record['path']}: the store's request quota allows the next call "
                     f"in {delay:.1f} s", method=record["method"], path=record["path"], retry_after=delay,
-                    user_message=f"The BigCommerce store's API request quota is used up for the next "
-                                 f"{math.ceil(delay)} seconds. The job will be retried automatically.")
+                    user_message=_lt("The BigCommerce store's API request quota is used up for the next "
+                                     "%(seconds)s seconds. The job will be retried automatically.",
+                                     seconds=math.ceil(delay)))
             self._wait(delay, record)
             rate_limited_for += delay
             record["attempts"] += 1
@@ -355,8 +357,8 @@ class BigCommerceClient:
             return BigCommerceTimeoutError(
                 f"{where}: no answer within {seconds} s ({kind})",
                 method=record["method"], path=record["path"],
-                user_message=f"BigCommerce did not answer within {seconds} seconds. The job will be "
-                             "retried automatically.",
+                user_message=_lt("BigCommerce did not answer within %(seconds)s seconds. The job will be "
+                                 "retried automatically.", seconds=seconds),
             ), True
         if isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
             return self._invalid_response(record, None), True
@@ -365,8 +367,9 @@ class BigCommerceClient:
         return BigCommerceConnectionError(
             f"{where}: the store could not be reached ({kind})",
             method=record["method"], path=record["path"],
-            user_message=f"The BigCommerce store could not be reached at {self.api_url}. Check the API "
-                         "address configured on the store and this server's internet connection.",
+            user_message=_lt("The BigCommerce store could not be reached at %(url)s. Check the API "
+                             "address configured on the store and this server's internet connection.",
+                             url=self.api_url),
         ), not never_sent
 
     @staticmethod
@@ -374,7 +377,7 @@ class BigCommerceClient:
         return InvalidResponseError(
             f"{record['method']} {record['path']}: the response body is cut off or not JSON",
             status=status, method=record["method"], path=record["path"],
-            user_message="BigCommerce sent an incomplete answer. The job will be retried automatically.",
+            user_message=_lt("BigCommerce sent an incomplete answer. The job will be retried automatically."),
         )
 
     # ------------------------------------------------------------------ pagination
@@ -433,7 +436,8 @@ class BigCommerceClient:
             return self.get("v2", "store")  # SI#getStoreInformation
         except NotFoundError as error:
             # Every store has its information: a 404 here means no store has this hash.
-            error.user_message = f"No BigCommerce store has the hash {self.store_hash}: check the store hash."
+            error.user_message = _lt("No BigCommerce store has the hash %(hash)s: check the store hash.",
+                                     hash=self.store_hash)
             raise
 
     def server_time(self):
@@ -550,7 +554,8 @@ class BigCommerceClient:
             ), None)
 
         path = f"orders/{int(order_id)}/payment_actions/refunds"
-        return self._create_once("v3", path, payload, created_by_us, f"refund on order {order_id}")
+        return self._create_once("v3", path, payload, created_by_us,
+                                 _lt("the refund on order %(id)s", id=order_id))
 
     def create_shipment(self, order_id, payload, existing=None):
         """Create a shipment (O2#createOrderShipments) at most once, like ``create_refund``:
@@ -567,7 +572,8 @@ class BigCommerceClient:
             ), None)
 
         path = f"orders/{int(order_id)}/shipments"
-        return self._create_once("v2", path, payload, created_by_us, f"shipment on order {order_id}")
+        return self._create_once("v2", path, payload, created_by_us,
+                                 _lt("the shipment on order %(id)s", id=order_id))
 
     def _create_once(self, version, path, payload, created_by_us, what):
         for attempt in range(1, self.max_retries + 2):
@@ -585,9 +591,9 @@ class BigCommerceClient:
                     f"POST /{version}/{path}: outcome unknown after {type(failure).__name__}, "
                     f"and reading it back failed ({type(error).__name__})",
                     method="POST", path=f"/{version}/{path}",
-                    user_message=f"BigCommerce did not confirm whether the {what} was created, and "
-                                 "checking failed too. Look at the order in BigCommerce before trying "
-                                 "again: retrying blindly could create it twice.",
+                    user_message=_lt("BigCommerce did not confirm whether %(what)s was created, and "
+                                     "checking failed too. Look at the order in BigCommerce before trying "
+                                     "again: retrying blindly could create it twice.", what=what),
                 ) from error
             if created is not None:
                 return created

@@ -2,10 +2,13 @@
 
 Every error carries ``is_transient`` and ``retry_after``: the marketplace queue reads
 those two attributes (duck typing) to decide between retrying later and failing.
-``user_message`` is a sentence a merchant can act on; ``str()`` is the technical
-summary for logs. Errors are never given the access token.
+``user_message`` is a sentence a merchant can act on, a translatable ``Text`` (see
+``i18n.py``); ``str()`` is the technical summary for logs, in English like the server log.
+Errors are never given the access token.
 """
 import re
+
+from .i18n import _lt
 
 # API-NOTES §1: the OAuth scope guarding each resource; the first match wins.
 _SCOPE_BY_PATH = (
@@ -126,33 +129,34 @@ def _retry_after_from_body(body):
 def error_for_response(status, method, path, body, retry_after=None):
     """The typed error for an HTTP error answer. ``body`` is parsed JSON or text."""
     details = error_messages(body)
-    summary = "; ".join(details) or "no details"
+    summary = "; ".join(details) or _lt("no details")
     common = dict(status=status, method=method, path=path, details=details, body=body)
     message = f"{method} {path} answered {status}: {summary}"
     if status == 401:
-        return AuthenticationError(message, user_message=(
+        return AuthenticationError(message, user_message=_lt(
             "BigCommerce rejected the access token: it is wrong or has been revoked. Create a new "
             "API account in the BigCommerce control panel and enter its access token on the store."
         ), **common)
     if status == 403:
         scope = scope_for_path(path)
-        needed = f"the OAuth scope '{scope}'" if scope else "the OAuth scope for this resource"
-        return PermissionDeniedError(message, scope=scope, user_message=(
-            f"The BigCommerce API account is not allowed to use {path}. Give it {needed} "
+        needed = (_lt("the OAuth scope '%(scope)s'", scope=scope) if scope
+                  else _lt("the OAuth scope for this resource"))
+        return PermissionDeniedError(message, scope=scope, user_message=_lt(
+            "The BigCommerce API account is not allowed to use %(path)s. Give it %(needed)s "
             "(modify or read-only as needed) in the BigCommerce control panel, then enter the new "
-            "access token on the store."
+            "access token on the store.", path=path, needed=needed,
         ), **common)
     if status == 404:
-        return NotFoundError(message, user_message=(
-            f"BigCommerce has nothing at {path}: it was deleted or moved. Check the record on "
-            "BigCommerce and link it again if needed."
+        return NotFoundError(message, user_message=_lt(
+            "BigCommerce has nothing at %(path)s: it was deleted or moved. Check the record on "
+            "BigCommerce and link it again if needed.", path=path,
         ), **common)
     if status in (400, 409, 413, 422):
-        return ValidationError(message, user_message=(
-            f"BigCommerce refused the data ({summary}). Correct it and try again."
+        return ValidationError(message, user_message=_lt(
+            "BigCommerce refused the data (%(details)s). Correct it and try again.", details=summary,
         ), **common)
     if status == 429:
-        return RateLimitedError(message, retry_after=retry_after, user_message=(
+        return RateLimitedError(message, retry_after=retry_after, user_message=_lt(
             "BigCommerce's API rate limit stayed exhausted, probably because other apps share it. "
             "The job will be retried automatically."
         ), **common)
@@ -162,16 +166,16 @@ def error_for_response(status, method, path, body, retry_after=None):
             message,
             retry_after=retry_after or _retry_after_from_body(body) or (60.0 if transient else None),
             is_transient=transient,
-            user_message=(
-                f"BigCommerce had a server error ({status}); the job will be retried automatically. "
+            user_message=_lt(
+                "BigCommerce had a server error (%(status)s); the job will be retried automatically. "
                 "If it persists, check BigCommerce's status page or whether the store is in "
-                "maintenance."
-            ) if transient else (
-                f"BigCommerce could not complete the request ({status}: {summary}). A 507 means a "
-                "limit of the store's plan was reached."
+                "maintenance.", status=status,
+            ) if transient else _lt(
+                "BigCommerce could not complete the request (%(status)s: %(details)s). A 507 means a "
+                "limit of the store's plan was reached.", status=status, details=summary,
             ),
             **common,
         )
-    return BigCommerceError(message, user_message=(
-        f"BigCommerce answered {status} ({summary})."
+    return BigCommerceError(message, user_message=_lt(
+        "BigCommerce answered %(status)s (%(details)s).", status=status, details=summary,
     ), **common)

@@ -36,6 +36,7 @@ from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from email.utils import parsedate_to_datetime
 
+from .i18n import _lt
 from .money import to_decimal
 from .partners import Address, display_name, format_address, is_guest, parse_address
 from .workflows import gateway_code
@@ -359,7 +360,7 @@ def _discount_lines(order, products, product_lines, shipping_lines, coupons):
         group[0] += line.discount
         group[1] += line.tax_amount - _money(product.get("total_tax"))  # total_tax is after discount
         group[2].update(dict.fromkeys(map(_discount_label, product.get("applied_discounts") or ())))
-    lines = [OrderLine(kind="discount", name="Discount: " + ", ".join(labels), quantity=ONE,
+    lines = [OrderLine(kind="discount", name=_lt("Discount: %(codes)s", codes=", ".join(labels)), quantity=ONE,
                        price_unit=-amount, tax_rate=rate, tax_amount=-tax)
              for rate, (amount, tax, labels) in groups.items()]
     unattributed = (_money(order.get("discount_amount")) + _money(order.get("coupon_discount"))
@@ -367,7 +368,8 @@ def _discount_lines(order, products, product_lines, shipping_lines, coupons):
     if unattributed > 0:
         labels = [c.code for c in coupons if c.type in _SHIPPING_COUPON_TYPES and c.code]
         lines.append(OrderLine(kind="discount",
-                               name="Discount: " + ", ".join(labels) if labels else "Order discount",
+                               name=_lt("Discount: %(codes)s", codes=", ".join(labels)) if labels
+                               else _lt("Order discount"),
                                quantity=ONE, price_unit=-unattributed,
                                tax_rate=shipping_lines[0].tax_rate if shipping_lines else ZERO))
     return lines
@@ -390,11 +392,11 @@ def _rounding_lines(lines, target, tax_inclusive, currency_decimals):
                        if _base_and_tax(step * k, rate, tax_inclusive, unit)[1] == tax_gap), None)
         if amount is None:
             return []
-        adjustments.append(OrderLine(kind="rounding", name="Tax rounding difference with BigCommerce",
+        adjustments.append(OrderLine(kind="rounding", name=_lt("Tax rounding difference with BigCommerce"),
                                      quantity=ONE, price_unit=amount, tax_rate=rate))
         untaxed_gap -= _base_and_tax(amount, rate, tax_inclusive, unit)[0]
     if untaxed_gap:
-        adjustments.append(OrderLine(kind="rounding", name="Rounding difference with BigCommerce",
+        adjustments.append(OrderLine(kind="rounding", name=_lt("Rounding difference with BigCommerce"),
                                      quantity=ONE, price_unit=untaxed_gap))
     return adjustments
 
@@ -452,13 +454,19 @@ def _shipping(shipping_addresses, product_lines, rates, tax_inclusive):
         addresses.append(ShippingAddress(id=address_id, address=address, shipping_method=method,
                                          lines=lines))
         local_rates = [line.tax_rate for line in lines] + rates
-        suffix = f" - {display_name(address)}" if len(shipping_addresses) > 1 else ""
+        shown_method = method or _lt("shipping")
+        if len(shipping_addresses) > 1:  # which address each charge is for
+            to = display_name(address)
+            shipping_name = _lt("Shipping: %(method)s - %(address)s", method=shown_method, address=to)
+            handling_name = _lt("Handling - %(address)s", address=to)
+        else:
+            shipping_name, handling_name = _lt("Shipping: %(method)s", method=shown_method), _lt("Handling")
         shipping_lines.append(_charge_line(
-            "shipping", f"Shipping: {method or 'shipping'}{suffix}", data.get("cost_ex_tax"),
+            "shipping", shipping_name, data.get("cost_ex_tax"),
             data.get("cost_inc_tax"), data.get("cost_tax"), tax_inclusive, local_rates,
             tax_class_id=_int(data.get("cost_tax_class_id")), order_address_id=address_id))
         handling_lines.append(_charge_line(
-            "handling", f"Handling{suffix}", data.get("handling_cost_ex_tax"),
+            "handling", handling_name, data.get("handling_cost_ex_tax"),
             data.get("handling_cost_inc_tax"), data.get("handling_cost_tax"), tax_inclusive,
             local_rates, tax_class_id=_int(data.get("handling_cost_tax_class_id")),
             order_address_id=address_id))
@@ -468,6 +476,7 @@ def _shipping(shipping_addresses, product_lines, rates, tax_inclusive):
 def _fee_line(fee, tax_inclusive, rates):
     # O2's own example spells cost_ex_tax "cost_exc_tax": rebuild it when missing.
     ex_tax = fee.get("cost_ex_tax", _money(fee.get("cost_inc_tax")) - _money(fee.get("cost_tax")))
+    # The merchant's own words in BigCommerce, shown as they are: not Odoo's to translate.
     name = _text(fee.get("display_name_customer")) or _text(fee.get("display_name_merchant"))
     return _charge_line("fee", name, ex_tax, fee.get("cost_inc_tax"), fee.get("cost_tax"),
                         tax_inclusive, rates, tax_class_id=_int(fee.get("tax_class_id")))
@@ -500,7 +509,7 @@ def map_order(order, products=None, shipping_addresses=None, coupons=None, trans
     wrapped = [(p, line) for p, line in zip(products, product_lines, strict=True) if p.get("wrapping_name")]
     wrappings = ", ".join(dict.fromkeys(_text(p["wrapping_name"]) for p, _ in wrapped))
     wrapping_line = _charge_line(
-        "wrapping", f"Gift wrapping: {wrappings}" if wrappings else "Gift wrapping",
+        "wrapping", _lt("Gift wrapping: %(names)s", names=wrappings) if wrappings else _lt("Gift wrapping"),
         order.get("wrapping_cost_ex_tax"), order.get("wrapping_cost_inc_tax"),
         order.get("wrapping_cost_tax"), tax_inclusive, [line.tax_rate for _, line in wrapped] + rates,
         tax_class_id=_int(order.get("wrapping_cost_tax_class_id")))

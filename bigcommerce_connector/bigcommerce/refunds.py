@@ -13,6 +13,7 @@ In BigCommerce and BigCommerce's own refunds arriving in Odoo.
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from .i18n import _lt
 from .money import to_decimal
 from .workflows import normalize_payment_status
 from .orders import STATUS_CANCELLED, STATUS_COMPLETED, STATUS_PARTIALLY_REFUNDED, STATUS_REFUNDED, STATUS_SHIPPED
@@ -93,7 +94,7 @@ class CreditLine:
 
 
 class RefundRefused(ValueError):
-    """The credit note asks for what BigCommerce cannot refund; ``args[0]`` says what."""
+    """The credit note asks for what BigCommerce cannot refund; ``args[0]`` says what (a ``Text``)."""
 
 
 def refund_items(order_id, credit_lines, refundable_quantities, reason=""):
@@ -108,13 +109,15 @@ def refund_items(order_id, credit_lines, refundable_quantities, reason=""):
     for line in credit_lines:
         if line.kind == "product" and line.order_product_id:
             if line.quantity != line.quantity.to_integral_value() or line.quantity <= 0:
-                raise RefundRefused(f"{line.name}: BigCommerce refunds whole quantities, not {line.quantity}.")
+                raise RefundRefused(_lt("%(line)s: BigCommerce refunds whole quantities, not %(quantity)s.",
+                                        line=line.name, quantity=line.quantity))
             quantities[line.order_product_id] = quantities.get(line.order_product_id, ZERO) + line.quantity
     for order_product_id, quantity in quantities.items():
         left = Decimal(str(refundable_quantities.get(order_product_id, 0)))
         if quantity > left:
             name = next(line.name for line in credit_lines if line.order_product_id == order_product_id)
-            raise RefundRefused(f"{name}: the credit note refunds {quantity}, BigCommerce can refund {left} more.")
+            raise RefundRefused(_lt("%(line)s: the credit note refunds %(quantity)s, BigCommerce can refund %(left)s more.",
+                                    line=name, quantity=quantity, left=left))
         items.append({"item_type": "PRODUCT", "item_id": order_product_id, "quantity": int(quantity)})
     shipping = {}
     for line in credit_lines:
@@ -126,7 +129,7 @@ def refund_items(order_id, credit_lines, refundable_quantities, reason=""):
     if other > 0:
         items.append({"item_type": "ORDER", "item_id": int(order_id), "amount": float(_round(other))})
     if not items:
-        raise RefundRefused("The credit note refunds nothing BigCommerce knows: no quantity, shipping or amount.")
+        raise RefundRefused(_lt("The credit note refunds nothing BigCommerce knows: no quantity, shipping or amount."))
     if reason:
         for item in items:
             item["reason"] = reason[:1000]

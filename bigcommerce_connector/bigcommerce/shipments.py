@@ -1,15 +1,18 @@
 """Rules for telling BigCommerce what Odoo delivered: one shipment per shipping address."""
 from decimal import Decimal
 
+from .i18n import _lt
+
 TRACKING_NUMBER_MAX_LENGTH = 50  # O2 §orderShipment_Post
 
 
 class ShipmentError(ValueError):
-    """A delivery that cannot become a BigCommerce shipment as it is; the message says why."""
+    """A delivery that cannot become a BigCommerce shipment as it is; ``args[0]`` (a ``Text``) says why."""
 
 
 def delivery_marker(reference):
-    """Written in the shipment's comments, so a retry recognises the shipment it already made."""
+    """Written in the shipment's comments, so a retry recognises the shipment it already made.
+    Never translated: it is matched as written, whatever the language of the one retrying."""
     return f"Odoo delivery {reference}"
 
 
@@ -21,19 +24,21 @@ def shipment_payloads(items_by_address, reference, tracking_number="", shipping_
     """
     tracking_number = (tracking_number or "").strip()
     if len(tracking_number) > TRACKING_NUMBER_MAX_LENGTH:
-        raise ShipmentError(
-            f"The tracking number of {reference} has {len(tracking_number)} characters; BigCommerce accepts "
-            f"at most {TRACKING_NUMBER_MAX_LENGTH}. Shorten it, then use Retry."
-        )
+        raise ShipmentError(_lt(
+            "The tracking number of %(delivery)s has %(length)s characters; BigCommerce accepts "
+            "at most %(max)s. Shorten it, then use Retry.",
+            delivery=reference, length=len(tracking_number), max=TRACKING_NUMBER_MAX_LENGTH,
+        ))
     payloads = []
     for address_id, items in sorted(items_by_address.items()):
         quantities = {}
         for order_product_id, quantity in items:
             quantity = Decimal(str(quantity))
             if quantity != quantity.to_integral_value():
-                raise ShipmentError(
-                    f"{reference} delivers {quantity} units of a BigCommerce line; BigCommerce ships whole units only."
-                )
+                raise ShipmentError(_lt(
+                    "%(delivery)s delivers %(quantity)s units of a BigCommerce line; BigCommerce ships whole "
+                    "units only.", delivery=reference, quantity=quantity,
+                ))
             quantities[order_product_id] = quantities.get(order_product_id, 0) + int(quantity)
         body_items = [{"order_product_id": int(product_id), "quantity": quantity}
                       for product_id, quantity in sorted(quantities.items()) if quantity > 0]

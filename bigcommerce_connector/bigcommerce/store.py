@@ -4,6 +4,8 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
+from .i18n import _lt
+
 _HASH = r"[a-z0-9]{3,20}"
 _STORE_HASH_PATTERNS = (
     re.compile(rf"^(?P<hash>{_HASH})$"),
@@ -12,7 +14,7 @@ _STORE_HASH_PATTERNS = (
     # API address: https://api.bigcommerce.com/stores/abc123/v3/
     re.compile(rf"^(?:https?://)?api\.bigcommerce\.com/stores/(?P<hash>{_HASH})(?:[/?#].*)?$"),
 )
-STORE_HASH_HELP = (
+STORE_HASH_HELP = _lt(
     "A store hash is the short code in your control-panel address: for "
     "https://store-abc123.mybigcommerce.com/manage it is abc123. Paste that address or the code itself."
 )

@@ -9,8 +9,11 @@ applies to every gateway that has no workflow of its own for that status.
 import re
 from dataclasses import dataclass, fields
 
+from .i18n import _lt
+
 # (code, label) for an Odoo selection; codes are BigCommerce's values with '_' for spaces,
-# and BigCommerce's '' (no payment recorded, e.g. API-created orders) is 'none'.
+# and BigCommerce's '' (no payment recorded, e.g. API-created orders) is 'none'. The labels
+# are translated as the selection's (Odoo exports a selection field's labels itself).
 PAYMENT_STATUSES = (
     ("none", "No payment"),
     ("pending", "Pending"),
@@ -45,6 +48,16 @@ def gateway_code(name_or_gateway):
     return _slug(name_or_gateway)
 
 
+class StepOrderError(ValueError):
+    """A step is on without the step it acts on. ``step`` and ``needed`` are the names of the
+    two steps (WorkflowSteps fields), so that the Odoo side can show their labels."""
+
+    def __init__(self, step, needed):
+        super().__init__(_lt("%(step)s needs %(needed)s", step=step.replace("_", " "),
+                             needed=needed.replace("_", " ")))
+        self.step, self.needed = step, needed
+
+
 @dataclass(frozen=True)
 class WorkflowSteps:
     confirm_order: bool = False
@@ -60,7 +73,7 @@ class WorkflowSteps:
                         ("post_invoice", "create_invoice"), ("register_payment", "post_invoice"))
         for step, needed in requirements:
             if getattr(self, step) and not getattr(self, needed):
-                raise ValueError(f"{step.replace('_', ' ')} needs {needed.replace('_', ' ')}")
+                raise StepOrderError(step, needed)
 
 
 # The steps, in the order they run: the one definition the workflow model's fields and the

@@ -15,6 +15,7 @@ from . import stock_picking
 from . import bc_instance_order_arrival
 from . import bc_instance_order_values
 from . import marketplace_queue_line
+from . import marketplace_queue_line_message
 from . import bc_instance_catalog_sync
 from . import bc_instance_setup
 from . import bc_product_binding

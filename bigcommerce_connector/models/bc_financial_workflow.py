@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from ..bigcommerce.workflows import PAYMENT_STATUSES, WorkflowSteps, default_steps_for, resolve_workflow
+from ..bigcommerce.workflows import PAYMENT_STATUSES, StepOrderError, WorkflowSteps, default_steps_for, resolve_workflow
 from ..const import WORKFLOW_STEPS
 
 
@@ -73,7 +73,7 @@ class BigCommerceFinancialWorkflow(models.Model):
 
     @api.depends("gateway_id", "payment_status")
     def _compute_display_name(self):
-        statuses = dict(PAYMENT_STATUSES)
+        statuses = dict(self._fields["payment_status"]._description_selection(self.env))  # translated labels
         for workflow in self:
             workflow.display_name = "%s / %s" % (workflow.gateway_id.name or _("Any gateway"),
                                                  statuses.get(workflow.payment_status, ""))
@@ -83,9 +83,11 @@ class BigCommerceFinancialWorkflow(models.Model):
         for workflow in self:
             try:
                 workflow._steps()
-            except ValueError as error:
-                raise ValidationError(_("Workflow %(workflow)s: %(error)s.", workflow=workflow.display_name,
-                                        error=error)) from None
+            except StepOrderError as error:
+                raise ValidationError(_("Workflow %(workflow)s: “%(step)s” needs “%(needed)s”.",
+                                        workflow=workflow.display_name,
+                                        step=workflow._fields[error.step]._description_string(self.env),
+                                        needed=workflow._fields[error.needed]._description_string(self.env))) from None
             if workflow.register_payment and not workflow.journal_id:
                 raise ValidationError(_("Workflow %(workflow)s registers the payment: choose the payment journal.",
                                         workflow=workflow.display_name))

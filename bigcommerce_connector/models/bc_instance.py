@@ -8,6 +8,7 @@ from ..bigcommerce.client import DEFAULT_API_URL, BigCommerceClient, is_notable_
 from ..bigcommerce.errors import BigCommerceError
 from ..bigcommerce.store import STORE_HASH_HELP, is_valid_api_url, parse_store_hash
 from ..const import API_CALL, CONFIRM_STORE, EXPORT_SHIPMENT, REFERENCE_KINDS, STATUS_AWAITING_FULFILLMENT
+from .bc_translate import translate
 
 _logger = logging.getLogger(__name__)
 
@@ -33,8 +34,8 @@ class BigCommerceInstance(models.Model):
 
     # Credentials
     store_hash = fields.Char(required=True, copy=False, help=STORE_HASH_HELP)
-    access_token = fields.Char(groups="base_marketplace.group_marketplace_manager", copy=False)
-    client_secret = fields.Char(groups="base_marketplace.group_marketplace_manager", copy=False,
+    access_token = fields.Char(groups="bigcommerce_connector.group_bigcommerce_manager", copy=False)
+    client_secret = fields.Char(groups="bigcommerce_connector.group_bigcommerce_manager", copy=False,
                                 help="The API account's client secret: BigCommerce signs its webhooks with it.")
     api_url = fields.Char(string="API Address", default=DEFAULT_API_URL, required=True,
                           help="Technical: BigCommerce's API address. Only tests and demos point it elsewhere.")
@@ -130,7 +131,8 @@ class BigCommerceInstance(models.Model):
     def _clean_store_hash(self, value):
         store_hash = parse_store_hash(value)
         if not store_hash:
-            raise ValidationError(_("“%(value)s” is not a BigCommerce store hash. %(help)s", value=value, help=STORE_HASH_HELP))
+            raise ValidationError(_("“%(value)s” is not a BigCommerce store hash. %(help)s", value=value,
+                                    help=translate(self.env, STORE_HASH_HELP)))
         return store_hash
 
     def _check_store_hash_free(self, store_hash):
@@ -211,7 +213,7 @@ class BigCommerceInstance(models.Model):
         try:
             yield
         except BigCommerceError as error:
-            raise UserError(error.user_message) from None
+            raise UserError(translate(self.env, error.user_message)) from None
 
     # ------------------------------------------------------------ actions
     def action_test_connection(self):

@@ -9,6 +9,7 @@ from odoo.exceptions import UserError
 from ..bigcommerce.errors import BigCommerceError, NotFoundError, PermissionDeniedError
 from ..bigcommerce.orders import gateway_needs_transactions, parse_datetime, to_naive_utc
 from ..const import IMPORT_ORDER
+from .bc_translate import translate
 
 # Orders modified while the previous poll was paging through the list are caught by the next one.
 POLL_OVERLAP = timedelta(minutes=10)
@@ -62,7 +63,7 @@ class BigCommerceInstance(models.Model):
             except BigCommerceError as error:
                 self._log(
                     _("Listing the orders modified in BigCommerce failed: %(error)s The next scheduled run tries again.",
-                      error=error.user_message), level="error", operation=IMPORT_ORDER)
+                      error=translate(self.env, error.user_message)), level="error", operation=IMPORT_ORDER)
         return job
 
     def _bigcommerce_enqueue_orders(self, orders, job_name, job=None, reuse_job=False):
@@ -120,7 +121,8 @@ class BigCommerceInstance(models.Model):
             except PermissionDeniedError as error:
                 self._log(_("The gateway of order #%(id)s is the generic “%(method)s”: %(error)s Until then, card "
                             "orders of every processor share one gateway and one workflow.",
-                            id=order["id"], method=order.get("payment_method"), error=error.user_message),
+                            id=order["id"], method=order.get("payment_method"),
+                            error=translate(self.env, error.user_message)),
                           level="warning")
                 return None
 

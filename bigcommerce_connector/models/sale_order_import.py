@@ -11,6 +11,7 @@ from ..bigcommerce.orders import (
     to_naive_utc, totals_difference,
 )
 from ..bigcommerce.workflows import PAYMENT_STATUSES, normalize_payment_status
+from .bc_translate import translate
 
 
 class SaleOrder(models.Model):
@@ -72,8 +73,8 @@ class SaleOrder(models.Model):
             key = (bc_line.tax_rate, bc_line.tax_class_id)
             if key not in taxes:
                 taxes[key] = instance._bigcommerce_taxes(bc_line, bc_order.tax_inclusive)
-            order_lines.append(Command.create(self.order_line._bigcommerce_vals(instance, bc_line, products,
-                                                                                taxes[key])))
+            order_lines.append(Command.create(self.order_line._bigcommerce_vals(
+                instance, bc_line, products, taxes[key], lang=customer.lang)))
         first_shipping = shipping_contacts[bc_order.shipping_addresses[0].id] if bc_order.shipping_addresses \
             else invoice_contact
         vals = {
@@ -209,12 +210,14 @@ class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
     @api.model
-    def _bigcommerce_vals(self, instance, bc_line, products, taxes):
+    def _bigcommerce_vals(self, instance, bc_line, products, taxes, lang=None):
         """The values of the order line a BigCommerce line becomes."""
         product = products.get(bc_line.order_product_id) if bc_line.kind in ("product", "custom") else None
         if not product:
             product = instance._bigcommerce_service_product(bc_line.kind)
-        name = f"{bc_line.name} ({bc_line.options})" if bc_line.options else bc_line.name
+        # Printed on the customer's documents: in the customer's language (bc_translate.py).
+        line_name = translate(self.env, bc_line.name, lang=lang)
+        name = f"{line_name} ({bc_line.options})" if bc_line.options else line_name
         if bc_line.kind == "product" and bc_line.sku:
             name = f"[{bc_line.sku}] {name}"
         return {

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 
 from ..bigcommerce.shipments import ShipmentError, existing_shipments, shipment_payloads
 from ..const import EXPORT_SHIPMENT
+from .bc_translate import translate
 
 
 class StockPicking(models.Model):
@@ -85,7 +86,7 @@ class StockPicking(models.Model):
             payloads = shipment_payloads(items, self.name, tracking_number=self.carrier_tracking_ref or "",
                                          shipping_method=self.carrier_id.name or "")
         except ShipmentError as error:
-            raise UserError(str(error)) from None
+            raise UserError(translate(self.env, error.args[0])) from None
         with order.bigcommerce_instance_id._bigcommerce_client() as client:
             on_order = list(client.iter_order_shipments(order.bigcommerce_order_id))
             done = existing_shipments(on_order, self.name)

@@ -160,7 +160,7 @@ class TestInstanceSecrets(BigCommerceSandboxCase):
         super().setUpClass()
         cls.marketplace_user = cls.env["res.users"].create({
             "name": "Marketplace User", "login": "mp_user", "password": "mp_user_pw12",
-            "groups_id": [(6, 0, [cls.env.ref("base_marketplace.group_marketplace_user").id])],
+            "groups_id": [(6, 0, [cls.env.ref("bigcommerce_connector.group_bigcommerce_user").id])],
         })
 
     def test_marketplace_user_cannot_read_secrets(self):
@@ -208,7 +208,7 @@ class TestMultiStore(BigCommerceSandboxCase):
         user = self.env["res.users"].create({
             "name": "Other Co Manager", "login": "other_co_manager", "password": "other_co_pw12",
             "company_id": other_company.id, "company_ids": [(6, 0, other_company.ids)],
-            "groups_id": [(6, 0, [self.env.ref("base_marketplace.group_marketplace_manager").id])],
+            "groups_id": [(6, 0, [self.env.ref("bigcommerce_connector.group_bigcommerce_manager").id])],
         })
         self.env["marketplace.log"]._log(self.instance.marketplace_instance_id, "Imported order 101")
         as_other = self.env(user=user)
@@ -224,7 +224,7 @@ class TestScheduledActions(BigCommerceSandboxCase):
         self.instance.action_confirm()
         manager = self.env["res.users"].create({
             "name": "Connector Manager", "login": "bc.manager",
-            "groups_id": [Command.set([self.env.ref("base_marketplace.group_marketplace_manager").id,
+            "groups_id": [Command.set([self.env.ref("bigcommerce_connector.group_bigcommerce_manager").id,
                                        self.env.ref("base.group_user").id])]})
         self.assertFalse(manager.has_group("base.group_system"), "not an administrator")
         rows = self.instance.with_user(manager).scheduled_action_ids

@@ -13,7 +13,7 @@ class TestInstanceSetupTour(HttpCase):
         # The API address field is technical; the merchant never types it.
         self.env["ir.default"].set("bc.instance", "api_url", sandbox.url)
         new_test_user(self.env, login="bc_manager", password="bc_manager_pw12",
-                      groups="base.group_user,base_marketplace.group_marketplace_manager")
+                      groups="base.group_user,bigcommerce_connector.group_bigcommerce_manager")
         self.start_tour("/odoo/bigcommerce-stores", "bigcommerce_instance_setup", login="bc_manager")
         instance = self.env["bc.instance"].search([("name", "=", "Tour Store")])
         self.assertEqual(instance.store_hash, "abc123")

@@ -10,7 +10,7 @@ class TestSecretsOverRpc(HttpCase):
             "name": "RPC Store", "store_hash": "rpcstore", "access_token": "secret-token-42", "client_secret": "cs-42"})
         self.env["res.users"].create({
             "name": "RPC User", "login": "rpc_user", "password": "rpc_user_pw12",
-            "groups_id": [(6, 0, [self.env.ref("base_marketplace.group_marketplace_user").id])],
+            "groups_id": [(6, 0, [self.env.ref("bigcommerce_connector.group_bigcommerce_user").id])],
         })
         self.authenticate("rpc_user", "rpc_user_pw12")
         records = self.make_jsonrpc_request("/web/dataset/call_kw/bc.instance/read", {

@@ -228,7 +228,7 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
         # Connector users see the list on the store form.
         user = self.env["res.users"].create({
             "name": "Connector User", "login": "bc_webhook_user",
-            "groups_id": [(6, 0, [self.env.ref("base_marketplace.group_marketplace_user").id])]})
+            "groups_id": [(6, 0, [self.env.ref("bigcommerce_connector.group_bigcommerce_user").id])]})
         arch = self.env["bc.instance"].with_user(user).get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn('name="webhook_ids"', arch)
         self.assertEqual(len(self.instance.with_user(user).webhook_ids), 3)
