@@ -13,6 +13,7 @@
         "security/bigcommerce_security.xml",
         "security/ir.model.access.csv",
         "wizard/marketplace_operation_wizard_views.xml",
+        "wizard/bc_order_cancel_wizard_views.xml",
         "views/bc_instance_views.xml",
         "views/bc_financial_workflow_views.xml",
         "views/sale_order_views.xml",

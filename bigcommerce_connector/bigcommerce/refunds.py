@@ -216,3 +216,8 @@ def plan_cancellation(status_id, allowed_status_ids, transactions, refund_paymen
 def full_refund_items(order_id, amount):
     """The items of a refund giving back ``amount`` of the order as a whole (§TaxExemptItem)."""
     return [{"item_type": "ORDER", "item_id": int(order_id), "amount": float(_round(amount))}]
+
+
+def refund_total(refund):
+    """What a refund (O3 §Refund) gave back, tax included."""
+    return _round(_amount(refund.get("total_amount")))

@@ -11,6 +11,7 @@ from . import res_partner
 from . import sale_order
 from . import sale_order_import
 from . import sale_order_workflow
+from . import sale_order_cancel
 from . import stock_picking
 from . import bc_instance_order_arrival
 from . import bc_instance_order_values

@@ -1,8 +1,11 @@
-from odoo import models
+from odoo import fields, models
 
 
 class AccountMove(models.Model):
     _inherit = "account.move"
+
+    bigcommerce_refund_id = fields.Char(string="BigCommerce Refund", readonly=True, copy=False, index="btree_not_null",
+                                        help="The BigCommerce refund this credit note records.")
 
     def _invoice_paid_hook(self):
         result = super()._invoice_paid_hook()

@@ -1,4 +1,7 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..bigcommerce.refunds import allows_cancellation_by_default, may_allow_cancellation
 
 
 class BigCommerceReferenceMixin(models.AbstractModel):
@@ -50,6 +53,30 @@ class BigCommerceOrderStatus(models.Model):
 
     system_label = fields.Char()
     sequence = fields.Integer()
+    allow_cancellation = fields.Boolean(
+        compute="_compute_allow_cancellation", store=True, readonly=False,
+        help="Orders in this status may be cancelled in BigCommerce from Odoo (Cancel In BigCommerce). "
+             "Shipped, Completed and Manual Verification Required never may.")
+
+    cancellation_possible = fields.Boolean(compute="_compute_cancellation_possible")
+
+    @api.depends("bc_id")
+    def _compute_cancellation_possible(self):
+        for status in self:
+            status.cancellation_possible = bool(status.bc_id) and may_allow_cancellation(status.bc_id)
+
+    @api.depends("bc_id")
+    def _compute_allow_cancellation(self):
+        # Set once, when the status is first imported: afterwards it is the merchant's choice.
+        for status in self:
+            status.allow_cancellation = bool(status.bc_id) and allows_cancellation_by_default(status.bc_id)
+
+    @api.constrains("allow_cancellation")
+    def _check_allow_cancellation(self):
+        for status in self:
+            if status.allow_cancellation and not may_allow_cancellation(status.bc_id):
+                raise ValidationError(_("Orders in status “%(status)s” are never cancelled from Odoo: the goods left, "
+                                        "or BigCommerce is checking the order.", status=status.name))
 
 
 class BigCommerceChannel(models.Model):

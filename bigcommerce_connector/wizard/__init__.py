@@ -1,1 +1,2 @@
 from . import marketplace_operation_wizard
+from . import bc_order_cancel_wizard
