@@ -19,7 +19,7 @@ class TestCancelInBigCommerce(BigCommerceOrderCase):
 
     def wizard(self, sale_order, **values):
         action = sale_order.action_bigcommerce_cancel_in_store()
-        form = Form(self.env[action["res_model"]].with_context(action["context"]))
+        form = Form(self.env[action["res_model"]].with_context(**action["context"]))
         for name, value in values.items():
             setattr(form, name, value)
         return form.save()
