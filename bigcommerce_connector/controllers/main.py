@@ -22,8 +22,7 @@ class BigCommerceWebhookController(http.Controller):
         store, then the insert with the cron's trigger) in a READ COMMITTED transaction: no ORM,
         no row lock a concurrent delivery waits for, no serialization failure to replay."""
         events = request.env["bc.webhook.event"].sudo()
-        events._begin_receipt()
-        store = events._receiving_store(instance_id)
+        store = events._begin_receipt(instance_id)
         if not store:  # unknown, draft or archived
             return request.make_response("", status=404)
         client_secret, company_id = store

@@ -85,27 +85,26 @@ class BigCommerceWebhookEvent(models.Model):
         """))
 
     @api.model
-    def _begin_receipt(self):
-        """Receive at READ COMMITTED. Odoo's transactions are REPEATABLE READ, where an
-        ``INSERT … ON CONFLICT DO NOTHING`` that meets a redelivery committed since the
-        transaction began raises a serialization failure, and Odoo replays the whole request.
-        Call before the receipt reads anything: the request wrote nothing yet, so committing
-        only ends its snapshot."""
+    def _begin_receipt(self, instance_id):
+        """Start receiving a delivery for the store ``instance_id``: its ``(client secret,
+        company id)``, or None when it does not receive webhooks. A draft store has no
+        scheduled actions and no import settings yet, an archived one no more: the stores of
+        ``bc.instance._syncing_instances``. One query, no ORM (no prefetch of the store's
+        other fields, no access rules: the route runs as superuser).
+
+        Call first: the receipt goes on at READ COMMITTED. Odoo's transactions are REPEATABLE
+        READ, where an ``INSERT … ON CONFLICT DO NOTHING`` that meets a redelivery committed
+        since the transaction began raises a serialization failure, and Odoo replays the
+        whole request. The request wrote nothing yet: committing only ends its snapshot."""
+        isolation = SQL()
         if self.env["marketplace.queue.line"]._can_commit():
             self.env.cr.commit()  # pylint: disable=invalid-commit
-            self.env.cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
-
-    @api.model
-    def _receiving_store(self, instance_id):
-        """``(client secret, company id)`` of a store that receives webhooks, or None. A draft
-        store has no scheduled actions and no import settings yet, an archived one no more:
-        the stores of ``bc.instance._syncing_instances``. One query, no ORM (no prefetch of
-        the store's other fields, no access rules: the route runs as superuser)."""
-        self.env.cr.execute(SQL("""
+            isolation = SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED;")
+        self.env.cr.execute(SQL("""%s
             SELECT store.client_secret, marketplace.company_id
               FROM bc_instance store JOIN marketplace_instance marketplace ON marketplace.id = store.marketplace_instance_id
              WHERE store.id = %s AND store.active AND store.state = 'confirmed'
-        """, instance_id))
+        """, isolation, instance_id))
         return self.env.cr.fetchone()
 
     @api.model
@@ -114,7 +113,7 @@ class BigCommerceWebhookEvent(models.Model):
         an insert that cannot fail on a duplicate (concurrent deliveries never wait on each
         other, a redelivery waits only for the delivery it repeats), and, for a new delivery,
         a trigger of the queue's cron, as ``ir.cron._trigger`` would create it (none while the
-        cron is inactive). Run after ``_begin_receipt``."""
+        cron is inactive). Call after ``_begin_receipt``."""
         cron_id = self.env["ir.model.data"]._xmlid_to_res_id(QUEUE_CRON)
         self.env.cr.execute(SQL("""
             WITH received AS (
