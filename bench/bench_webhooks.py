@@ -28,7 +28,7 @@ PostgreSQL all on those 2 CPUs; 4 rounds of 50, ``--workers=2``; server p50 / p9
     before: 12 queries a delivery, ORM reads, ir.cron._trigger (a new connection per NOTIFY)
       --db-filter     load 0.8-1.2   bursts 30-35 / 55-71
       --db-filter     load 1.5       bursts 47 / 78        one at a time 29 / 89
-      no --db-filter  load 1.2-1.6   bursts 29-34 / 76-77  one at a time 17-20 / 37-41
+      no --db-filter  load 1.2-1.6   bursts 29-34 / 76-77  one at a time 20 / 41
       no --db-filter  load 2.8       bursts 33 / 77
     after: 5 queries, no ORM, READ COMMITTED, the cron woken on a connection kept per worker
       no --db-filter  load 0.9-1.6   bursts 7-14 / 35-71   one at a time 6-9 / 9-26
