@@ -1,19 +1,68 @@
+import logging
+import os
+import threading
 from collections import defaultdict
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import _, api, fields, models
+from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
+from odoo.sql_db import connection_info_for
 from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 RETENTION_DAYS = 7  # BigCommerce stops retrying a delivery after about 48 hours
 # A delivery for an order whose line is being processed waits for that line: look again soon.
 BUSY_ORDER_RECHECK = timedelta(seconds=30)
+QUEUE_CRON = "base_marketplace.ir_cron_process_queue"
+
+
+class _CronWaker:
+    """Wakes Odoo's cron workers the way ``ir.cron._notifydb`` does (a NOTIFY on the
+    ``postgres`` database, where they listen), on one connection kept by each process.
+    ``_notifydb`` opens a new connection every time: a few milliseconds and a new PostgreSQL
+    backend for each webhook delivery, more than the rest of its receipt."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._connection = None
+        self._pid = None
+
+    def _connect(self):
+        if self._connection is None or self._connection.closed or self._pid != os.getpid():
+            # After a fork (prefork workers), the parent's connection is not ours to use.
+            _dbname, connection_info = connection_info_for("postgres")
+            self._connection = psycopg2.connect(**connection_info)
+            self._connection.autocommit = True
+            self._pid = os.getpid()
+        return self._connection
+
+    def notify(self, dbname):
+        """Best effort: without it the trigger waits for the cron workers' next wake-up (a minute)."""
+        query = SQL("SELECT %s('cron_trigger', %s)", SQL.identifier(ODOO_NOTIFY_FUNCTION), dbname)
+        with self._lock:
+            for attempt in (1, 2):  # a kept connection may have been closed by the server
+                try:
+                    with self._connect().cursor() as cr:
+                        cr.execute(query.code, query.params)
+                    return
+                except psycopg2.Error as error:
+                    if self._connection is not None and not self._connection.closed:
+                        self._connection.close()
+                    if attempt == 2:
+                        _logger.warning("Cron workers not woken for webhook deliveries: %s", error)
+
+
+_cron_waker = _CronWaker()
 
 
 class BigCommerceWebhookEvent(models.Model):
     """Every webhook delivery accepted, keyed by its ``webhook-id`` header: BigCommerce retries
     a delivery with the same id, while two changes of one order are two ids (their payload
-    ``hash`` may be the same). Receiving is one insert; the queue's cron turns the received
-    deliveries into order lines (``_queue_received``)."""
+    ``hash`` may be the same). Receiving is one insert (``_record_delivery``); the queue's
+    cron turns the received deliveries into order lines (``_queue_received``)."""
 
     _name = "bc.webhook.event"
     _description = "BigCommerce Webhook Delivery"
@@ -36,20 +85,60 @@ class BigCommerceWebhookEvent(models.Model):
         """))
 
     @api.model
-    def _record_delivery(self, instance, delivery_id, scope, order_id):
-        """Record a verified delivery and wake the queue; False for a redelivery. One insert
-        that cannot fail on a duplicate: concurrent deliveries never wait on each other."""
+    def _begin_receipt(self, instance_id):
+        """Start receiving a delivery for the store ``instance_id``: its ``(client secret,
+        company id)``, or None when it does not receive webhooks. A draft store has no
+        scheduled actions and no import settings yet, an archived one no more: the stores of
+        ``bc.instance._syncing_instances``. One query, no ORM (no prefetch of the store's
+        other fields, no access rules: the route runs as superuser).
+
+        Call first: the receipt goes on at READ COMMITTED. Odoo's transactions are REPEATABLE
+        READ, where an ``INSERT … ON CONFLICT DO NOTHING`` that meets a redelivery committed
+        since the transaction began raises a serialization failure, and Odoo replays the
+        whole request. The request wrote nothing yet: committing only ends its snapshot."""
+        isolation = SQL()
+        if self.env["marketplace.queue.line"]._can_commit():
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+            isolation = SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED;")
+        self.env.cr.execute(SQL("""%s
+            SELECT store.client_secret, marketplace.company_id
+              FROM bc_instance store JOIN marketplace_instance marketplace ON marketplace.id = store.marketplace_instance_id
+             WHERE store.id = %s AND store.active AND store.state = 'confirmed'
+        """, isolation, instance_id))
+        return self.env.cr.fetchone()
+
+    @api.model
+    def _record_delivery(self, instance_id, company_id, delivery_id, scope, order_id):
+        """Record a verified delivery and wake the queue; False for a redelivery. One statement:
+        an insert that cannot fail on a duplicate (concurrent deliveries never wait on each
+        other, a redelivery waits only for the delivery it repeats), and, for a new delivery,
+        a trigger of the queue's cron, as ``ir.cron._trigger`` would create it (none while the
+        cron is inactive). Call after ``_begin_receipt``."""
+        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(QUEUE_CRON)
         self.env.cr.execute(SQL("""
-            INSERT INTO bc_webhook_event (instance_id, company_id, delivery_id, scope, resource_id, queued,
-                                          create_uid, write_uid, create_date, write_date)
-            VALUES (%s, %s, %s, %s, %s, false, %s, %s, NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC')
-            ON CONFLICT (instance_id, delivery_id) DO NOTHING
-            RETURNING id
-        """, instance.id, instance.company_id.id, delivery_id, scope, str(order_id), self.env.uid, self.env.uid))
-        if not self.env.cr.fetchone():
-            return False
-        self.env["marketplace.queue.line"]._trigger_processing()
-        return True
+            WITH received AS (
+                INSERT INTO bc_webhook_event (instance_id, company_id, delivery_id, scope, resource_id, queued,
+                                              create_uid, write_uid, create_date, write_date)
+                VALUES (%(instance)s, %(company)s, %(delivery)s, %(scope)s, %(order)s, false,
+                        %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC')
+                ON CONFLICT (instance_id, delivery_id) DO NOTHING
+                RETURNING id
+            ), triggered AS (
+                INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, write_uid, create_date, write_date)
+                SELECT cron.id, date_trunc('second', NOW() AT TIME ZONE 'UTC'), %(uid)s, %(uid)s,
+                       NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
+                  FROM ir_cron cron
+                 WHERE cron.id = %(cron)s AND cron.active AND EXISTS (SELECT FROM received)
+                RETURNING id
+            )
+            SELECT EXISTS (SELECT FROM received), EXISTS (SELECT FROM triggered)
+        """, instance=instance_id, company=company_id, delivery=delivery_id, scope=scope, order=str(order_id),
+            uid=self.env.uid, cron=cron_id))
+        received, triggered = self.env.cr.fetchone()
+        if triggered:
+            dbname = self.env.cr.dbname
+            self.env.cr.postcommit.add(lambda: _cron_waker.notify(dbname))
+        return received
 
     @api.model
     def _queue_received(self):

@@ -163,6 +163,14 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
         self.assertEqual(self.deliver(self.event(103, 1), instance=draft).status_code, 404)
         self.assertFalse(self.env["bc.webhook.event"].search([("instance_id", "=", draft.id)]))
 
+    def test_an_archived_or_unknown_store_refuses_webhooks(self):
+        self.instance.active = False
+        self.assertEqual(self.deliver(self.event(103, 1)).status_code, 404)
+        self.assertEqual(self.url_open("/bigcommerce/webhook/999999", data=b"{}").status_code, 404)
+        self.instance.active = True
+        self.assertEqual(self.deliver(self.event(103, 2)).status_code, 200)
+        self.assertEqual(len(self.receipts()), 1)
+
     def test_other_scopes_are_acknowledged_and_ignored(self):
         payload = self.event(104, 1, scope="store/product/updated")
         payload["data"]["type"] = "product"
