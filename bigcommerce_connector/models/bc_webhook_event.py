@@ -11,6 +11,8 @@ from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
 from odoo.sql_db import connection_info_for
 from odoo.tools import SQL
 
+from ..const import IMPORT_ORDER
+
 _logger = logging.getLogger(__name__)
 
 RETENTION_DAYS = 7  # BigCommerce stops retrying a delivery after about 48 hours
@@ -159,7 +161,7 @@ class BigCommerceWebhookEvent(models.Model):
             instance = self.env["bc.instance"].browse(instance_id)
             # A store archived or reset to draft since: its deliveries are dropped.
             if instance._syncing_instances():
-                busy = set(Line._open_lines(instance.marketplace_instance_id, "bigcommerce_import_order", list(events))
+                busy = set(Line._open_lines(instance.marketplace_instance_id, IMPORT_ORDER, list(events))
                            .filtered(lambda line: line.state == "processing").mapped("external_id"))
                 order_ids = [order_id for order_id in events if order_id not in busy]
                 waiting = waiting or bool(busy)
