@@ -42,7 +42,9 @@ OPERATION_LABELS = {
     WEBHOOKS: _lt("Webhooks"),
 }
 
-ORDER_WEBHOOK_SCOPES = ("store/order/created", "store/order/updated", "store/order/statusUpdated")
+# A refund made in BigCommerce brings its order back to the queue, which records the refund.
+ORDER_WEBHOOK_SCOPES = ("store/order/created", "store/order/updated", "store/order/statusUpdated",
+                        "store/order/refund/created")
 
 # Each kind of store data Confirm imports: the client call listing it, the model of its Odoo
 # records, the values each row becomes, and what the log calls it.

@@ -526,6 +526,11 @@ class BigCommerceClient:
         path = f"orders/{int(order_id)}/payment_actions/refund_quotes"
         return _unwrap(self.post("v3", path, json=payload, idempotent=True))
 
+    def iter_refunds(self, created_min=None):
+        """Every refund of the store, created since ``created_min`` (RFC 3339) when given (O3#getOrdersRefunds)."""
+        params = {"created:min": created_min} if created_min else None
+        return self.iter_v3("orders/payment_actions/refunds", params)
+
     def void_payment(self, order_id):
         """Void the order's authorisation (O3#voidOrderPayment). Asynchronous: the order's
         ``payment_status`` becomes ``void pending``. Not repeated on a lost answer (a second

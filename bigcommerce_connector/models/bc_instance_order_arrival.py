@@ -60,11 +60,25 @@ class BigCommerceInstance(models.Model):
                     if newest and (not self.last_order_import_at or to_naive_utc(newest) > self.last_order_import_at):
                         self.last_order_import_at = to_naive_utc(newest)
                     self.env["marketplace.queue.line"]._commit_if_allowed()
+                self._bigcommerce_enqueue_refunded_orders(client, filters.get("min_date_modified"))
             except BigCommerceError as error:
                 self._log(
                     _("Listing the orders modified in BigCommerce failed: %(error)s The next scheduled run tries again.",
                       error=translate(self.env, error.user_message)), level="error", operation=IMPORT_ORDER)
         return job
+
+    def _bigcommerce_enqueue_refunded_orders(self, client, since):
+        """The safety net for a missed refund webhook: the imported orders refunded since ``since``
+        are imported again, which records their refunds."""
+        if not since:
+            return
+        order_ids = {str(refund["order_id"]) for refund in client.iter_refunds(created_min=since)}
+        imported = self.env["sale.order"].search([("bigcommerce_instance_id", "=", self.id),
+                                                  ("bigcommerce_order_id", "in", list(order_ids))])
+        if imported:
+            self._bigcommerce_enqueue_order_ids(
+                [int(order_id) for order_id in imported.mapped("bigcommerce_order_id")],
+                _("Import orders from %(store)s", store=self.name), reuse_job=True)
 
     def _bigcommerce_enqueue_orders(self, orders, job_name, job=None, reuse_job=False):
         """Queue the listed ``orders`` (their JSON, line items embedded) that are in a status
@@ -109,6 +123,10 @@ class BigCommerceInstance(models.Model):
             except NotFoundError:
                 raise UserError(_("Order #%(id)s does not exist in BigCommerce (deleted, or another store's number). "
                                   "Cancel this queue line.", id=order_id)) from None
+
+    def _bigcommerce_order_refunds(self, order_id):
+        with self._bigcommerce_client() as client:
+            return list(client.iter_order_refunds(order_id))
 
     def _bigcommerce_gateway_transactions(self, order):
         """The order's transactions when only they tell which gateway took the money (card

@@ -48,6 +48,9 @@ class SaleOrder(models.Model):
                 sale_order._bigcommerce_apply_cancellation()
         elif sale_order.state != "cancel":
             sale_order._bigcommerce_run_workflow(bc_order, contacts)
+        if normalize_payment_status(bc_order.payment_status) in ("refunded", "partially_refunded"):
+            # Refunds made in BigCommerce, each recorded once (those Odoo pushed are recorded already).
+            sale_order._bigcommerce_record_refunds(instance._bigcommerce_order_refunds(bc_order.order_id))
         return sale_order
 
     @api.model

@@ -165,3 +165,41 @@ class TestCancelInBigCommerce(BigCommerceOrderCase):
         self.assertEqual(len(self.refunds(103)), 1)
         self.assertEqual(self.bc_order(103)["status_id"], 5)
         self.assertIn(str(self.refunds(103)[0]["id"]), " ".join(sale_order.message_ids.mapped("body")))
+
+
+@tagged("post_install", "-at_install")
+class TestRefundsFromBigCommerce(BigCommerceOrderCase):
+    """Refunds made in BigCommerce's control panel reach Odoo by webhook or by the poll, once each."""
+
+    def refund_in_bigcommerce(self, order_id):
+        client = self.instance._bigcommerce_client()
+        total = self.bc_order(order_id)["total_inc_tax"]
+        items = [{"item_type": "ORDER", "item_id": order_id, "amount": float(total)}]
+        quote = client.create_refund_quote(order_id, {"items": items})
+        payments = [{"provider_id": method["provider_id"], "amount": method["amount"], "offline": method["offline"]}
+                    for method in quote["refund_methods"][0]]
+        return client.create_refund(order_id, {"items": items, "payments": payments})
+
+    def test_a_full_refund_becomes_one_credit_note_whichever_way_it_arrives(self):
+        self.add_workflow(confirm_order=True, create_invoice=True, post_invoice=True)
+        sale_order = self.import_orders(103)
+        invoice = sale_order.invoice_ids
+        refund = self.refund_in_bigcommerce(103)
+        self.import_orders(103)  # the refund webhook queues the order again
+        credit_note = sale_order.invoice_ids.filtered(lambda move: move.move_type == "out_refund")
+        self.assertEqual((credit_note.state, credit_note.reversed_entry_id), ("posted", invoice))
+        self.assertEqual(credit_note.bigcommerce_refund_id, str(refund["id"]))
+        self.assertEqual(sale_order.bigcommerce_payment_status, "refunded")
+        # The poll lists the refund too: the order is imported again, and nothing is recorded twice.
+        self.instance.last_order_import_at = False
+        self.instance.import_orders_after = "2020-01-01"
+        self.instance._bigcommerce_poll_orders()
+        self.run_queue()
+        self.assertEqual(len(sale_order.invoice_ids.filtered(lambda move: move.move_type == "out_refund")), 1)
+
+    def test_a_refund_of_an_order_without_invoice_makes_no_credit_note(self):
+        sale_order = self.import_orders(103)
+        self.refund_in_bigcommerce(103)
+        self.import_orders(103)
+        self.assertFalse(sale_order.invoice_ids)
+        self.assertTrue(any("no credit note was made" in body for body in sale_order.message_ids.mapped("body")))

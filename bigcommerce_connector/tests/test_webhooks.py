@@ -195,22 +195,22 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
         destination = self.env["bc.webhook"]._bigcommerce_url(self.instance)
         hooks = [hook for hook in list(self.instance._bigcommerce_client().iter_webhooks()) if hook["destination"] == destination]
         self.assertEqual(sorted(hook["scope"] for hook in hooks),
-                         ["store/order/created", "store/order/statusUpdated", "store/order/updated"])
+                         ["store/order/created", "store/order/refund/created", "store/order/statusUpdated", "store/order/updated"])
         self.assertTrue(destination.endswith(f"/bigcommerce/webhook/{self.instance.id}"))
         self.instance.action_register_webhooks()
         hooks_again = [hook for hook in list(self.instance._bigcommerce_client().iter_webhooks()) if hook["destination"] == destination]
-        self.assertEqual(len(hooks_again), 3, "registering twice creates nothing more")
+        self.assertEqual(len(hooks_again), 4, "registering twice creates nothing more")
         # BigCommerce deactivates a hook after 48 hours of failed deliveries.
         self.instance._bigcommerce_client().update_webhook(hooks[0]["id"], {"is_active": False})
         self.instance.action_register_webhooks()
-        self.assertEqual(sorted(self.instance.webhook_ids.mapped("state")), ["active", "active", "inactive"])
+        self.assertEqual(sorted(self.instance.webhook_ids.mapped("state")), ["active", "active", "active", "inactive"])
         self.assertIn("inactive (use Repair Webhooks)", self._last_webhook_log())
         self.instance.action_repair_webhooks()
-        self.assertEqual(self.instance.webhook_ids.mapped("state"), ["active"] * 3)
+        self.assertEqual(self.instance.webhook_ids.mapped("state"), ["active"] * 4)
         self.assertIn("reactivated", self._last_webhook_log())
         states = [hook["is_active"] for hook in list(self.instance._bigcommerce_client().iter_webhooks())
                   if hook["destination"] == destination]
-        self.assertEqual(states, [True, True, True])
+        self.assertEqual(states, [True] * 4)
 
     def test_store_lists_its_webhooks_with_their_status(self):
         def states():
@@ -221,7 +221,7 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
         self.assertFalse(list(self.instance._bigcommerce_client().iter_webhooks()))
         self.instance.action_register_webhooks()
         self.assertEqual(states(), dict.fromkeys(
-            ["store/order/created", "store/order/statusUpdated", "store/order/updated"], "active"))
+            ["store/order/created", "store/order/refund/created", "store/order/statusUpdated", "store/order/updated"], "active"))
         self.assertTrue(all(self.instance.webhook_ids.mapped("bigcommerce_id")))
         self.assertEqual(set(self.instance.webhook_ids.mapped("destination")), {self.env["bc.webhook"]._bigcommerce_url(self.instance)})
         updated = self.instance.webhook_ids.filtered(lambda hook: hook.scope == "store/order/updated")
@@ -229,7 +229,7 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
         self.instance._bigcommerce_client().update_webhook(updated.bigcommerce_id, {"is_active": False})
         self.instance.action_check_webhooks()
         self.assertEqual(states()["store/order/updated"], "inactive")
-        self.assertEqual(len(self.instance.webhook_ids), 3)
+        self.assertEqual(len(self.instance.webhook_ids), 4)
         self.assertTrue(all(self.instance.webhook_ids.mapped("checked_at")))
         self.instance.action_repair_webhooks()
         self.assertEqual(set(states().values()), {"active"})
