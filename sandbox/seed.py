@@ -713,6 +713,7 @@ def apply_refund(ids, record, items, payments, quote, reason, when, override=Non
             del item["requested_amount"]
     record["refunds"].append(refund)
     _, money = refunded_so_far(record)
+    order["refunded_amount"] = m4(money)
     if money >= D(order["total_inc_tax"]):
         order["payment_status"] = "refunded"
         set_status(order, 4)

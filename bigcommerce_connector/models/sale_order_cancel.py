@@ -137,7 +137,8 @@ class SaleOrder(models.Model):
 
     def _bigcommerce_record_refunds(self, refunds):
         """Record each BigCommerce refund of this order in Odoo once: a credit note reversing the
-        invoice when the refund gives back the whole of it; otherwise (no invoice, part of an
+        invoice when the refund gives back the whole of it (paid through the invoice's payment
+        journal when the invoice was paid); otherwise (no invoice, part of an
         invoice) the chatter says so and, with an invoice, an activity asks for the credit note.
         Refunds whose payments the gateway all declined gave nothing back: not recorded."""
         self.ensure_one()
@@ -159,6 +160,12 @@ class SaleOrder(models.Model):
                     "bigcommerce_refund_id": str(refund["id"]),
                 }])
                 credit_note.action_post()
+                # The money went back the way it came in: paid invoice, paid credit note, same journal.
+                journal = invoices._get_reconciled_payments().journal_id[:1]
+                if journal:
+                    self.env["account.payment.register"].with_context(
+                        active_model="account.move", active_ids=credit_note.ids,
+                    ).create({"journal_id": journal.id})._create_payments()
                 message = _("BigCommerce refund %(refund)s (%(amount)s) recorded as credit note %(move)s.",
                             refund=refund["id"], amount=shown, move=credit_note.name)
                 instance._log(message, record=credit_note)

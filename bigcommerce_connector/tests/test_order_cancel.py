@@ -72,7 +72,8 @@ class TestCancelInBigCommerce(BigCommerceOrderCase):
         self.assertIn("cancelled in BigCommerce", log.message)
 
     def test_cancel_with_refund_gives_the_money_back_and_credits_the_invoice(self):
-        self.add_workflow(confirm_order=True, create_invoice=True, post_invoice=True)
+        self.add_workflow(confirm_order=True, create_invoice=True, post_invoice=True, register_payment=True,
+                          journal_id=self.bank_journal.id)
         sale_order = self.cancelled_in_odoo(103)
         invoice = sale_order.invoice_ids
         self.assertEqual(invoice.state, "posted")
@@ -85,6 +86,7 @@ class TestCancelInBigCommerce(BigCommerceOrderCase):
         self.assertEqual(credit_note.reversed_entry_id, invoice)
         self.assertEqual(credit_note.amount_total, invoice.amount_total)
         self.assertEqual(credit_note.bigcommerce_refund_id, str(self.refunds(103)[0]["id"]))
+        self.assertIn(credit_note.payment_state, ("paid", "in_payment"), "paid back through the invoice's journal")
         self.assertEqual(sale_order.bigcommerce_payment_status, "refunded")
         # A second confirmation (a second user, a double click) sends nothing again.
         notification = sale_order._bigcommerce_cancel_in_store("again", True)
