@@ -156,12 +156,21 @@ class SaleOrder(models.Model):
             if order_line.bigcommerce_order_product_id in shipped:
                 order_line.bigcommerce_quantity_shipped = float(shipped[order_line.bigcommerce_order_product_id])
         if changes:
-            items = Markup("").join(Markup("<li>%s: %s → %s</li>") % (name, old or "-", new or "-")
-                                    for name, (old, new) in changes.items())
+            labels = {key: self._bigcommerce_change_label(key) for key in changes}
+            items = Markup("").join(Markup("<li>%s: %s → %s</li>") % (labels[key], old or "-", new or "-")
+                                    for key, (old, new) in changes.items())
             self._message_log(body=Markup("%s<ul>%s</ul>") % (_("Changed in BigCommerce:"), items))
             instance._log(_("Order #%(id)s updated: %(changes)s changed.", id=bc_order.order_id,
-                            changes=", ".join(changes)), record=self)
+                            changes=", ".join(labels.values())), record=self)
         return shipping_contacts
+
+    @api.model
+    def _bigcommerce_change_label(self, key):
+        """What a person calls a field of ``order_changes``."""
+        if key.startswith("shipping_address/"):
+            return _("shipping address %(id)s", id=key.split("/", 1)[1])
+        return {"status": _("status"), "payment_status": _("payment status"),
+                "billing_address": _("billing address")}.get(key, key)
 
     def _bigcommerce_apply_cancellation(self):
         """The order was cancelled in BigCommerce: it is cancelled in Odoo while nothing left the

@@ -340,7 +340,7 @@ class TestOrderImport(BigCommerceOrderCase):
         self.assertFalse(picking.activity_ids, "nobody is asked to fix the delivery address by hand")
         self.assertEqual(sale_order.order_line, lines, "no line added or replaced")
         self.assertEqual(sale_order.picking_ids, picking)
-        self.assertTrue(any("updated: status, payment_status, shipping_address/" in message
+        self.assertTrue(any("updated: status, payment status, shipping address " in message
                             for message in self.log_messages(sale_order)), self.log_messages(sale_order))
         note = sale_order.message_ids.filtered(lambda message: "Changed in BigCommerce" in str(message.body))
         self.assertIn("1 New Street", str(note.body))
