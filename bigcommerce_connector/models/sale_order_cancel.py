@@ -7,7 +7,7 @@ from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_amount
+from odoo.tools import SQL, format_amount, mute_logger
 
 from ..bigcommerce.errors import BigCommerceError
 from ..bigcommerce.refunds import declined_payments, full_refund_items, plan_cancellation, refund_methods, refund_total
@@ -45,7 +45,8 @@ class SaleOrder(models.Model):
         once instead of sending the same cancellation or refund again."""
         self.flush_recordset()
         try:
-            with self.env.cr.savepoint(flush=False):
+            # A lock held by someone else is an answer here, not a server error to log.
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(SQL("SELECT id FROM sale_order WHERE id = %s FOR UPDATE NOWAIT", self.id))
         except pg_errors.LockNotAvailable:
             raise UserError(_("Someone else is changing %(order)s in BigCommerce right now. Wait a moment, then "

@@ -1,12 +1,16 @@
 import threading
+import time
+from unittest.mock import patch
 
 from psycopg2 import errors as pg_errors
 
 from odoo import SUPERUSER_ID, Command, api
+from odoo.exceptions import UserError
 from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
+from ..bigcommerce.client import BigCommerceClient
 from .common import CLIENT_SECRET, start_sandbox
 
 
@@ -103,3 +107,47 @@ class TestOrderImportConcurrency(TransactionCase):
             cr.commit()  # pylint: disable=invalid-commit
             self.assertEqual(env["sale.order"].search_count([("bigcommerce_instance_id", "=", self.instance_id),
                                                             ("bigcommerce_order_id", "=", "103")]), 1)
+
+    def test_two_users_cancelling_with_refund_at_once_send_one_refund(self):
+        with db_connect(self.env.cr.dbname).cursor() as cr:
+            env = self._real_env(cr)
+            instance = env["bc.instance"].browse(self.instance_id)
+            instance.action_confirm()  # its order statuses, with their Allow Cancellation flags
+            order = env["sale.order"]._bigcommerce_import(instance, {"order_id": 103, "requested": True})
+            order.with_context(disable_cancel_warning=True).action_cancel()
+            order_id = order.id
+            cr.commit()  # pylint: disable=invalid-commit
+        start = threading.Barrier(2)
+        outcomes = []
+        quote = BigCommerceClient.create_refund_quote
+
+        def slow_quote(client, *args, **kwargs):
+            time.sleep(1)  # the first user is still waiting for BigCommerce when the second clicks
+            return quote(client, *args, **kwargs)
+
+        def user(cr):
+            env = self._real_env(cr)
+
+            def run():
+                with cr:
+                    try:
+                        start.wait()
+                        notification = env["sale.order"].browse(order_id)._bigcommerce_cancel_in_store("Duplicate", True)
+                        cr.commit()  # pylint: disable=invalid-commit
+                        outcomes.append(notification["params"]["type"])
+                    except UserError as error:
+                        cr.rollback()
+                        outcomes.append(error.args[0])
+            return run
+
+        with patch.object(BigCommerceClient, "create_refund_quote", slow_quote):
+            threads = [threading.Thread(target=user(db_connect(self.env.cr.dbname).cursor())) for _ in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=120)
+        self.assertEqual(len(self.sandbox.state.orders[103]["refunds"]), 1, outcomes)
+        self.assertIn("success", outcomes)
+        other = next(outcome for outcome in outcomes if outcome != "success")
+        self.assertIn("Someone else is changing", other)
+        self.assertEqual(self.sandbox.state.orders[103]["order"]["status_id"], 5)
