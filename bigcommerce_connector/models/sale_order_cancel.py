@@ -10,7 +10,9 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, format_amount, mute_logger
 
 from ..bigcommerce.errors import BigCommerceError
-from ..bigcommerce.refunds import declined_payments, full_refund_items, plan_cancellation, refund_methods, refund_total
+from ..bigcommerce.refunds import (
+    declined_payments, full_refund_items, plan_cancellation, refund_credit_lines, refund_methods, refund_total,
+)
 from ..bigcommerce.workflows import PAYMENT_STATUSES, normalize_payment_status
 from ..const import STATUS_CANCELLED
 from .bc_translate import translate
@@ -137,11 +139,12 @@ class SaleOrder(models.Model):
         })
 
     def _bigcommerce_record_refunds(self, refunds):
-        """Record each BigCommerce refund of this order in Odoo once: a credit note reversing the
-        invoice when the refund gives back the whole of it (paid through the invoice's payment
-        journal when the invoice was paid); otherwise (no invoice, part of an
-        invoice) the chatter says so and, with an invoice, an activity asks for the credit note.
-        Refunds whose payments the gateway all declined gave nothing back: not recorded."""
+        """Record each BigCommerce refund of this order in Odoo once, as a posted credit note of its
+        invoice where Odoo can make one that equals the refund: the whole invoice reversed, or the
+        refunded quantities of its products (a refund of products only). Otherwise the chatter says
+        so and, with an invoice, an activity asks for the credit note. A credit note of a paid
+        invoice is paid through the invoice's payment journal. Refunds whose payments the gateway
+        all declined gave nothing back: not recorded."""
         self.ensure_one()
         recorded = list(self.bigcommerce_recorded_refund_ids or [])
         instance = self.bigcommerce_instance_id
@@ -150,23 +153,10 @@ class SaleOrder(models.Model):
             if refund["id"] in recorded or (payments and len(declined_payments(refund)) == len(payments)):
                 continue
             recorded.append(refund["id"])
-            amount = float(refund_total(refund))
-            shown = format_amount(self.env, amount, self.currency_id)
+            shown = format_amount(self.env, float(refund_total(refund)), self.currency_id)
             invoices = self.invoice_ids.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted")
-            credited = self.invoice_ids.filtered(lambda move: move.move_type == "out_refund" and move.state != "cancel")
-            if len(invoices) == 1 and not credited and not invoices.currency_id.compare_amounts(
-                    amount, invoices.amount_total):
-                credit_note = invoices._reverse_moves([{
-                    "ref": _("BigCommerce refund %(refund)s", refund=refund["id"]),
-                    "bigcommerce_refund_id": str(refund["id"]),
-                }])
-                credit_note.action_post()
-                # The money went back the way it came in: paid invoice, paid credit note, same journal.
-                journal = invoices._get_reconciled_payments().journal_id[:1]
-                if journal:
-                    self.env["account.payment.register"].with_context(
-                        active_model="account.move", active_ids=credit_note.ids,
-                    ).create({"journal_id": journal.id})._create_payments()
+            credit_note = self._bigcommerce_credit_note(invoices, refund) if len(invoices) == 1 else None
+            if credit_note:
                 message = _("BigCommerce refund %(refund)s (%(amount)s) recorded as credit note %(move)s.",
                             refund=refund["id"], amount=shown, move=credit_note.name)
                 instance._log(message, record=credit_note)
@@ -182,3 +172,39 @@ class SaleOrder(models.Model):
                 instance._log(message, record=self)
             self.message_post(body=message)
         self.bigcommerce_recorded_refund_ids = recorded
+
+    def _bigcommerce_credit_note(self, invoice, refund):
+        """The posted credit note of ``invoice`` that equals ``refund``, or None when Odoo cannot make
+        one by itself (shipping or order-level amounts of part of an invoice, a total that differs)."""
+        amount = float(refund_total(refund))
+        credited = self.invoice_ids.filtered(lambda move: move.move_type == "out_refund" and move.state != "cancel")
+        whole = not credited and not invoice.currency_id.compare_amounts(amount, invoice.amount_total)
+        quantities = {}
+        if not whole:
+            lines = refund_credit_lines(refund, set(self.order_line.mapped("bigcommerce_order_product_id")) - {0})
+            if not lines or any(line.kind != "product" for line in lines):
+                return None
+            for line in lines:
+                quantities[line.order_product_id] = quantities.get(line.order_product_id, 0) + line.quantity
+        with self.env.cr.savepoint() as savepoint:
+            credit_note = invoice._reverse_moves([{
+                "ref": _("BigCommerce refund %(refund)s", refund=refund["id"]),
+                "bigcommerce_refund_id": str(refund["id"]),
+            }])
+            if not whole:
+                keep = credit_note.invoice_line_ids.filtered(
+                    lambda line: line.sale_line_ids[:1].bigcommerce_order_product_id in quantities)
+                (credit_note.invoice_line_ids - keep).unlink()
+                for line in keep:
+                    line.quantity = float(quantities.pop(line.sale_line_ids[:1].bigcommerce_order_product_id))
+                if quantities or credit_note.currency_id.compare_amounts(credit_note.amount_total, amount):
+                    savepoint.rollback()
+                    return None
+            credit_note.action_post()
+        # The money went back the way it came in: paid invoice, paid credit note, same journal.
+        journal = invoice._get_reconciled_payments().journal_id[:1]
+        if journal:
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=credit_note.ids,
+            ).create({"journal_id": journal.id})._create_payments()
+        return credit_note

@@ -205,3 +205,21 @@ class TestRefundsFromBigCommerce(BigCommerceOrderCase):
         self.import_orders(103)
         self.assertFalse(sale_order.invoice_ids)
         self.assertTrue(any("no credit note was made" in body for body in sale_order.message_ids.mapped("body")))
+
+    def test_a_refund_of_products_becomes_a_credit_note_of_those_quantities(self):
+        self.add_workflow(confirm_order=True, create_invoice=True, post_invoice=True)
+        sale_order = self.import_orders(103)
+        client = self.instance._bigcommerce_client()
+        shirt = next(line for line in client.iter_order_products(103) if line["sku"] == "TSHIRT-M")
+        items = [{"item_type": "PRODUCT", "item_id": shirt["id"], "quantity": 1}]
+        quote = client.create_refund_quote(103, {"items": items})
+        payments = [{"provider_id": method["provider_id"], "amount": method["amount"], "offline": method["offline"]}
+                    for method in quote["refund_methods"][0]]
+        refund = client.create_refund(103, {"items": items, "payments": payments})
+        self.import_orders(103)
+        credit_note = sale_order.invoice_ids.filtered(lambda move: move.move_type == "out_refund")
+        self.assertEqual(credit_note.state, "posted")
+        self.assertEqual(credit_note.invoice_line_ids.mapped("quantity"), [1.0])
+        self.assertEqual(credit_note.invoice_line_ids.product_id, self.products["TSHIRT-M"])
+        self.assertEqual(credit_note.amount_total, float(refund["total_amount"]))
+        self.assertEqual(sale_order.bigcommerce_payment_status, "partially_refunded")
