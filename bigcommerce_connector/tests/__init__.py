@@ -16,3 +16,4 @@ from . import test_webhook_concurrency
 from . import test_rate_budget
 from . import test_security
 from . import test_order_cancel
+from . import test_credit_note_refund
