@@ -216,6 +216,7 @@ def test_shipping_beyond_the_address_cost_is_its_handling_and_is_quoted(client):
     assert D(str(quote["total_refund_amount"])) == D("16.24")
     # Without the address costs every shipping line is shipping (the caller knows no better).
     assert [i["item_type"] for i in refund_items(103, lines, {})] == ["SHIPPING"]
+    assert [i["item_type"] for i in refund_items(103, lines, {}, shipping_costs={})] == ["SHIPPING"]
 
 
 def test_a_refund_made_for_a_credit_note_is_found_by_its_reference_unless_declined(client, sandbox):

@@ -127,7 +127,8 @@ def refund_items(order_id, credit_lines, refundable_quantities, reason="", shipp
         if line.kind == "shipping" and line.order_address_id and line.amount > 0:
             shipping[line.order_address_id] = shipping.get(line.order_address_id, ZERO) + line.amount
     for address_id, amount in shipping.items():
-        cost = _amount((shipping_costs or {}).get(address_id)) if shipping_costs is not None else amount
+        # An address BigCommerce did not list (or no costs given): all of it is shipping.
+        cost = _amount(shipping_costs[address_id]) if address_id in (shipping_costs or {}) else amount
         amount, handling = min(amount, cost), max(amount - cost, ZERO)
         items += [{"item_type": kind, "item_id": address_id, "amount": float(_round(value))}
                   for kind, value in (("SHIPPING", amount), ("HANDLING", handling)) if _round(value) > 0]
