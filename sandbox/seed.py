@@ -578,11 +578,17 @@ def refunded_so_far(record):
     """{(item_type, item_id): quantity or amount already refunded}, and the money refunded."""
     done, money = {}, ZERO
     for refund in record["refunds"]:
+        if refund_declined(refund):  # the gateway gave nothing back
+            continue
         money += D(str(refund["total_amount"]))
         for item in refund["items"]:
             key = (item["item_type"], item["item_id"])
             done[key] = done.get(key, ZERO) + D(str(item.get("quantity") or item.get("requested_amount") or 0))
     return done, money
+
+
+def refund_declined(refund):
+    return bool(refund["payments"]) and all(p["is_declined"] for p in refund["payments"])
 
 
 def refund_quote(record, items):
@@ -679,6 +685,8 @@ def check_payments(quote, payments):
 
 def apply_refund(ids, record, items, payments, quote, reason, when, override=None):
     order = record["order"]
+    if refunded_so_far(record)[1] == ZERO:  # what a decline of every refund goes back to
+        record["before_refunds"] = (order["payment_status"], order["status_id"])
     lines = {ln["id"]: ln for ln in record["products"]}
     for item in items:
         if item["item_type"] == "PRODUCT" and not override:
@@ -712,15 +720,49 @@ def apply_refund(ids, record, items, payments, quote, reason, when, override=Non
         if item["requested_amount"] is None:
             del item["requested_amount"]
     record["refunds"].append(refund)
+    _refunded_status(record)
+    return refund
+
+
+def decline_refund(record, refund_id, message):
+    """The gateway declines a refund after BigCommerce accepted it (O3 §Refund payments
+    ``is_declined``, ``declined_message``): its payments are declined, their refund transactions
+    failed, and what it refunded is refundable again."""
+    refund = next((r for r in record["refunds"] if r["id"] == refund_id), None)
+    if refund is None:
+        raise RefundError("Refund %s is not a refund of order %d" % (refund_id, record["order"]["id"]))
+    if refund_declined(refund):
+        return refund
+    lines = {ln["id"]: ln for ln in record["products"]}
+    for item in refund["items"]:
+        if item["item_type"] == "PRODUCT" and not refund["uses_merchant_override_values"]:
+            line = lines[item["item_id"]]
+            line["quantity_refunded"] -= item["quantity"]
+            line["is_refunded"] = line["quantity_refunded"] >= line["quantity"]
+    transaction_ids = set()
+    for payment in refund["payments"]:
+        payment["is_declined"], payment["declined_message"] = True, message
+        transaction_ids.add(payment["transaction_id"])
+    for tx in record["transactions"]:
+        if str(tx["id"]) in transaction_ids:
+            tx["status"] = "error"
+    _refunded_status(record)
+    return refund
+
+
+def _refunded_status(record):
+    order = record["order"]
     _, money = refunded_so_far(record)
     order["refunded_amount"] = m4(money)
-    if money >= D(order["total_inc_tax"]):
+    if money == ZERO and record.get("before_refunds"):
+        order["payment_status"], status_id = record["before_refunds"]
+        set_status(order, status_id)
+    elif money >= D(order["total_inc_tax"]):
         order["payment_status"] = "refunded"
         set_status(order, 4)
     else:
         order["payment_status"] = "partially refunded"
         set_status(order, 14)
-    return refund
 
 
 def build_all(extra_orders=0, seed=0, store_hash="sandbox"):

@@ -206,6 +206,13 @@ class Handler(BaseHTTPRequestHandler):
                 if body.get("scope"):
                     sb.queue_event({"scope": body["scope"], "data": body.get("data") or {}})
                 return self.send(200, {"delivered": sb.deliver_pending()})
+            if path == "/refunds/decline" and self.command == "POST":
+                if not isinstance(body.get("order_id"), int) or not isinstance(body.get("refund_id"), int):
+                    raise ApiError(400, "order_id and refund_id (integers) are required")
+                refund = sb.state.decline_refund(body["order_id"], body["refund_id"],
+                                                 body.get("message") or "Declined by the payment gateway")
+                sb.dispatch_events()
+                return self.send(200, refund)
             if path == "/payments/settle" and self.command == "POST":
                 settled = sb.state.settle_all()
                 sb.dispatch_events()
@@ -321,7 +328,8 @@ class Sandbox:
                 "orders": len(self.state.orders), "seed_orders": seed.SEED_ORDER_IDS, "config": self.config,
                 "control": ["GET /__sandbox__/", "POST /__sandbox__/reset", "GET|POST /__sandbox__/config",
                             "GET /__sandbox__/stats", "POST /__sandbox__/orders", "GET /__sandbox__/webhooks",
-                            "POST /__sandbox__/webhooks/deliver", "POST /__sandbox__/payments/settle"]}
+                            "POST /__sandbox__/webhooks/deliver", "POST /__sandbox__/payments/settle",
+                            "POST /__sandbox__/refunds/decline"]}
 
     # ------------------------------------------------------------------ webhooks
     def queue_event(self, event):

@@ -241,6 +241,19 @@ class Store:
             self._order_changed(rec["order"], previous)
             return refund
 
+    def decline_refund(self, order_id, refund_id, message="Declined by the payment gateway"):
+        """Control API: the gateway declines a refund asynchronously (``is_declined``)."""
+        with self.lock:
+            rec = self.record(order_id)
+            previous = rec["order"]["status_id"]
+            try:
+                refund = seed.decline_refund(rec, int(refund_id), message)
+            except seed.RefundError as exc:
+                raise ApiError(404, str(exc)) from None
+            self.touch(rec["order"])
+            self._order_changed(rec["order"], previous)
+            return refund
+
     def payment_action(self, order_id, action, settle=True):
         """capture | void of an authorized payment; ``settle=False`` leaves it ``capture pending`` / ``void pending``."""
         with self.lock:

@@ -7,9 +7,10 @@ import pytest
 
 from bigcommerce.client import BigCommerceClient
 from bigcommerce.refunds import (
-    CreditLine, RefundRefused, allows_cancellation_by_default, cancellation_blocker, declined_payments,
-    full_refund_items, may_allow_cancellation, payment_state, plan_cancellation, quantity_changes, quote_excess, refund_credit_lines, refund_items,
-    refund_methods,
+    CreditLine, RefundRefused, allows_cancellation_by_default, cancellation_blocker, credit_line, declined_payments,
+    full_refund_items, fully_declined, may_allow_cancellation, payment_state, plan_cancellation, quantities_left,
+    quantity_changes, quote_excess, quote_refusal, refund_credit_lines, refund_for_reference, refund_items,
+    refund_method_key, refund_methods, refund_reason,
 )
 from contract import specs_available, validate_request
 from sandbox.server import start_sandbox
@@ -183,6 +184,74 @@ def test_declined_refund_payments_are_reported_with_their_message():
     refund = {"payments": [{"provider_id": "braintree", "is_declined": True, "declined_message": "Settlement pending"},
                            {"provider_id": "storecredit", "is_declined": False}]}
     assert declined_payments(refund) == [("braintree", "Settlement pending")]
+
+
+def test_credit_note_lines_become_product_shipping_or_amount_lines():
+    assert credit_line("Shirt", "2", "43.30", order_product_id=1003, order_address_id=503) == CreditLine(
+        "product", quantity=D(2), amount=D("43.30"), order_product_id=1003, name="Shirt")
+    assert credit_line("Shipping", 1, "12.99", order_address_id=503, shipping=True) == CreditLine(
+        "shipping", amount=D("12.99"), order_address_id=503, name="Shipping")
+    # Gift wrapping names its order product, but is no quantity of it; a line of no order is an amount.
+    assert credit_line("Wrapping", 1, "4.33", order_product_id=1004, service=True).kind == "amount"
+    assert credit_line("Goodwill", 1, "10").kind == "amount"
+    assert credit_line("Shipping", 1, "5", shipping=True).kind == "amount", "shipping of no known address"
+
+
+def test_refundable_quantities_are_what_bigcommerce_has_not_refunded(client):
+    products = list(client.iter_order_products(110))  # one of two shirts refunded to store credit
+    left = quantities_left(products)
+    shirt = next(p for p in products if p["sku"] == "TSHIRT-M")
+    assert left[shirt["id"]] == shirt["quantity"] - 1
+    assert set(left) == {p["id"] for p in products}
+
+
+def test_shipping_beyond_the_address_cost_is_its_handling_and_is_quoted(client):
+    address = next(iter(client.iter_order_shipping_addresses(103)))
+    lines = [CreditLine("shipping", amount=D(address["cost_inc_tax"]), order_address_id=address["id"]),
+             CreditLine("shipping", amount=D(address["handling_cost_inc_tax"]), order_address_id=address["id"])]
+    items = refund_items(103, lines, {}, shipping_costs={address["id"]: address["cost_inc_tax"]})
+    assert items == [{"item_type": "SHIPPING", "item_id": address["id"], "amount": 12.99},
+                     {"item_type": "HANDLING", "item_id": address["id"], "amount": 3.25}]
+    quote = client.create_refund_quote(103, {"items": items})
+    assert D(str(quote["total_refund_amount"])) == D("16.24")
+    # Without the address costs every shipping line is shipping (the caller knows no better).
+    assert [i["item_type"] for i in refund_items(103, lines, {})] == ["SHIPPING"]
+    assert [i["item_type"] for i in refund_items(103, lines, {}, shipping_costs={})] == ["SHIPPING"]
+
+
+def test_a_refund_made_for_a_credit_note_is_found_by_its_reference_unless_declined(client, sandbox):
+    reason = refund_reason("RINV/2025/00007", "Too small")
+    assert reason == "RINV/2025/00007: Too small"
+    assert refund_reason("RINV/2025/00007", "  ") == "RINV/2025/00007"
+    assert len(refund_reason("R", "x" * 2000)) == 1000
+    items = refund_items(103, [CreditLine("amount", amount=D(10))], {}, reason=reason)
+    quote = client.create_refund_quote(103, {"items": items})
+    refund = client.create_refund(103, {"items": items, "payments": refund_methods(quote)[0][1]})
+    refunds = list(client.iter_order_refunds(103))
+    assert refund_for_reference(refunds, "RINV/2025/00007")["id"] == refund["id"]
+    assert refund_for_reference(refunds, "RINV/2025/0000") is None, "another credit note's reference"
+    assert refund_for_reference(list(client.iter_order_refunds(110)), "RINV/2025/00007") is None
+    sandbox.state.decline_refund(103, refund["id"], "Card expired")
+    declined = next(iter(client.iter_order_refunds(103)))
+    assert fully_declined(declined) and declined_payments(declined) == [(declined["payments"][0]["provider_id"],
+                                                                         "Card expired")]
+    assert refund_for_reference([declined], "RINV/2025/00007") is None, "a declined refund may be made again"
+    assert client.get_order(103, include=None)["payment_status"] == "captured", "nothing was given back"
+
+
+def test_a_quote_is_refused_when_it_gives_more_or_less_than_the_credit_note():
+    quote = {"total_refund_amount": 45.0}
+    assert quote_refusal(quote, D("45.00")) == ""
+    assert quote_refusal(quote, D("44.99"), item_count=2) == "", "a cent of rounding per item"
+    assert quote_refusal(quote, D("45.01"), item_count=2) != "", "never more than BigCommerce allows"
+    assert "0.05 more than BigCommerce allows" in quote_refusal(quote, D("45.05"))
+    assert "more than the credit note's 40.00" in quote_refusal(quote, D("40.00"))
+
+
+def test_a_quote_alternative_is_named_by_its_providers():
+    assert refund_method_key([{"provider_id": "storecredit", "amount": 1}, {"provider_id": "braintree", "amount": 2}]) \
+        == "braintree+storecredit"
+    assert refund_method_key([{"provider_id": "custom", "offline": True}]) == "custom:offline"
 
 
 # ---------------------------------------------------------------- BigCommerce -> Odoo

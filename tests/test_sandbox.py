@@ -371,6 +371,31 @@ def test_capture_and_void(sb, api):
     assert api.get("/v2/orders/104")["payment_status"] == "void"
 
 
+def test_a_refund_declined_by_the_gateway_later(sb, api):
+    """POST /__sandbox__/refunds/decline: what a gateway's asynchronous decline looks like (O3
+    §Refund payments is_declined, declined_message); what it refunded is refundable again."""
+    items = [{"item_type": "PRODUCT", "item_id": api.get("/v2/orders/103/products")[0]["id"], "quantity": 1}]
+    quote = api.call("POST", "/v3/orders/103/payment_actions/refund_quotes", {"items": items}).json()["data"]
+    method = quote["refund_methods"][0][0]
+    payments = [{"provider_id": method["provider_id"], "amount": method["amount"], "offline": method["offline"]}]
+    refund = api.call("POST", "/v3/orders/103/payment_actions/refunds", {"items": items, "payments": payments}).json()["data"]
+    assert api.get("/v2/orders/103")["status_id"] == 14
+    answer = requests.post(sb.url + "/__sandbox__/refunds/decline", timeout=5,
+                           json={"order_id": 103, "refund_id": refund["id"], "message": "Card expired"})
+    assert answer.status_code == 200
+    [declined] = api.get("/v3/orders/103/payment_actions/refunds")["data"]
+    assert [(p["is_declined"], p["declined_message"]) for p in declined["payments"]] == [(True, "Card expired")]
+    order = api.get("/v2/orders/103")
+    assert (order["payment_status"], order["status_id"]) == ("captured", 11)
+    assert api.get("/v2/orders/103/products")[0]["quantity_refunded"] == 0
+    refund_tx = [t for t in api.get("/v3/orders/103/transactions")["data"] if t["event"] == "refund"]
+    assert [t["status"] for t in refund_tx] == ["error"]
+    assert api.call("POST", "/v3/orders/103/payment_actions/refunds", {"items": items, "payments": payments}).status_code == 201
+    assert requests.post(sb.url + "/__sandbox__/refunds/decline", timeout=5,
+                         json={"order_id": 103, "refund_id": 1}).status_code == 404
+    assert requests.post(sb.url + "/__sandbox__/refunds/decline", timeout=5, json={}).status_code == 400
+
+
 def test_inventory_adjustments(api):
     def onhand(sku, location):
         item = api.get("/v3/inventory/items", **{"sku:in": sku})["data"][0]

@@ -97,12 +97,15 @@ class RefundRefused(ValueError):
     """The credit note asks for what BigCommerce cannot refund; ``args[0]`` says what (a ``Text``)."""
 
 
-def refund_items(order_id, credit_lines, refundable_quantities, reason=""):
+def refund_items(order_id, credit_lines, refundable_quantities, reason="", shipping_costs=None):
     """The ``items`` of a refund quote and refund (§ItemsRefund) for a credit note.
 
     Product lines refund their quantity of the order product (BigCommerce prices it), shipping
     lines their amount for the address; a credit note without product or shipping lines is an
     order-level amount. ``refundable_quantities``: {order product id: quantity still refundable}.
+    ``shipping_costs``: {order address id: its shipping cost, tax included}; when given, what the
+    shipping lines of an address ask beyond it is that address's handling (Odoo bills both with
+    the shipping product).
     Raises RefundRefused naming the line that asks for more than is left."""
     items = []
     quantities = {}
@@ -123,8 +126,12 @@ def refund_items(order_id, credit_lines, refundable_quantities, reason=""):
     for line in credit_lines:
         if line.kind == "shipping" and line.order_address_id and line.amount > 0:
             shipping[line.order_address_id] = shipping.get(line.order_address_id, ZERO) + line.amount
-    items += [{"item_type": "SHIPPING", "item_id": address_id, "amount": float(_round(amount))}
-              for address_id, amount in shipping.items()]
+    for address_id, amount in shipping.items():
+        # An address BigCommerce did not list (or no costs given): all of it is shipping.
+        cost = _amount(shipping_costs[address_id]) if address_id in (shipping_costs or {}) else amount
+        amount, handling = min(amount, cost), max(amount - cost, ZERO)
+        items += [{"item_type": kind, "item_id": address_id, "amount": float(_round(value))}
+                  for kind, value in (("SHIPPING", amount), ("HANDLING", handling)) if _round(value) > 0]
     other = sum((line.amount for line in credit_lines if line.kind == "amount"), ZERO)
     if other > 0:
         items.append({"item_type": "ORDER", "item_id": int(order_id), "amount": float(_round(other))})
@@ -153,6 +160,79 @@ def refund_methods(quote):
                            f"{_round(_amount(method.get('amount')))}" for method in option)
         alternatives.append((label, payments))
     return alternatives
+
+
+def credit_line(name, quantity, amount, order_product_id=0, order_address_id=0, shipping=False, service=False):
+    """The CreditLine of one credit note line (Refund In BigCommerce). ``amount`` is the line's
+    total tax included; ``shipping``: the line is the store's shipping product, whose sale line
+    knows its ``order_address_id``; ``service``: a service line that is not an order product
+    (gift wrapping, discount) even when it names one. An order product is refunded by quantity,
+    shipping by amount for its address, anything else as an order-level amount."""
+    amount, quantity = _amount(amount), _amount(quantity)
+    if shipping and order_address_id:
+        return CreditLine("shipping", amount=amount, order_address_id=int(order_address_id), name=name)
+    if order_product_id and not service:
+        return CreditLine("product", quantity=quantity, amount=amount, order_product_id=int(order_product_id),
+                          name=name)
+    return CreditLine("amount", amount=amount, name=name)
+
+
+def quantities_left(order_products):
+    """{order product id: quantity BigCommerce can still refund} from O2 order products."""
+    return {product["id"]: max(int(product.get("quantity") or 0) - int(product.get("quantity_refunded") or 0), 0)
+            for product in order_products}
+
+
+def refund_reason(reference, description=""):
+    """The ``reason`` of each refund item: the credit note's reference first, so that the refund is
+    found again by it (``refund_for_reference``), then the user's description; ≤ 1000 characters."""
+    description = (description or "").strip()
+    return (f"{reference}: {description}" if description else reference)[:1000]
+
+
+def _names_reference(reason, reference):
+    return bool(reason) and (reason == reference or reason.startswith(f"{reference}: "))
+
+
+def refund_for_reference(refunds, reference):
+    """The refund, among an order's refunds (O3 §Refund), made for the credit note ``reference``
+    (its reason, or one of its items' reasons, starts with it) and not entirely declined by the
+    gateway; None when there is none. A declined refund gave nothing back: it may be made again."""
+    for refund in refunds:
+        reasons = [refund.get("reason")] + [item.get("reason") for item in refund.get("items") or ()]
+        if any(_names_reference(reason, reference) for reason in reasons) and not fully_declined(refund):
+            return refund
+    return None
+
+
+def fully_declined(refund):
+    """Whether the gateway declined every payment of the refund: it gave nothing back."""
+    payments = refund.get("payments") or []
+    return bool(payments) and len(declined_payments(refund)) == len(payments)
+
+
+def quote_refusal(quote, requested_total, item_count=1):
+    """Why a refund quoted as ``quote`` must not be sent for a credit note of ``requested_total``
+    (tax included), or "" when it may: BigCommerce never gives back more than it allows, and the
+    refund must not give back more than the credit note says, beyond a cent of rounding per item."""
+    allowed, requested = _round(_amount(quote.get("total_refund_amount"))), _round(_amount(requested_total))
+    excess = quote_excess(quote, requested)
+    if excess:
+        return _lt("The credit note asks for %(requested)s, %(excess)s more than BigCommerce allows for these items "
+                   "(%(allowed)s). Correct the credit note, then try again.",
+                   requested=requested, excess=excess, allowed=allowed)
+    if allowed - requested > CENT * max(int(item_count), 1):
+        return _lt("BigCommerce would refund %(allowed)s for these items, more than the credit note's %(requested)s. "
+                   "Make the credit note at the invoice's prices, or as an amount only, then try again.",
+                   allowed=allowed, requested=requested)
+    return ""
+
+
+def refund_method_key(payments):
+    """What names one of a quote's alternatives across quotes (its providers, online or offline),
+    for the payments ``refund_methods`` gives: the refund is quoted again before it is sent."""
+    return "+".join(sorted(f"{payment['provider_id']}{':offline' if payment.get('offline') else ''}"
+                           for payment in payments))
 
 
 def declined_payments(refund):

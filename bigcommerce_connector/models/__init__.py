@@ -21,3 +21,4 @@ from . import bc_instance_catalog_sync
 from . import bc_instance_setup
 from . import bc_product_binding
 from . import account_move
+from . import account_move_refund

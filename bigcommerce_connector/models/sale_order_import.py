@@ -48,9 +48,13 @@ class SaleOrder(models.Model):
                 sale_order._bigcommerce_apply_cancellation()
         elif sale_order.state != "cancel":
             sale_order._bigcommerce_run_workflow(bc_order, contacts)
-        if normalize_payment_status(bc_order.payment_status) in ("refunded", "partially_refunded"):
-            # Refunds made in BigCommerce, each recorded once (those Odoo pushed are recorded already).
-            sale_order._bigcommerce_record_refunds(instance._bigcommerce_order_refunds(bc_order.order_id))
+        if normalize_payment_status(bc_order.payment_status) in ("refunded", "partially_refunded") \
+                or sale_order.bigcommerce_recorded_refund_ids:
+            # Refunds made in BigCommerce, each recorded once (those Odoo pushed are recorded already),
+            # and what the gateway did since with those credit notes sent (a decline is shown there).
+            refunds = instance._bigcommerce_order_refunds(bc_order.order_id)
+            sale_order._bigcommerce_record_refunds(refunds)
+            self.env["account.move"]._bigcommerce_update_refund_states(refunds)
         return sale_order
 
     @api.model
