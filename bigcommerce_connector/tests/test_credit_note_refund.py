@@ -199,6 +199,17 @@ class TestRefundInBigCommerce(BigCommerceOrderCase):
         self.assertEqual(credit_note.bigcommerce_refund_id, str(self.refunds()[0]["id"]))
         self.assertEqual(self.order.bigcommerce_payment_status, "partially_refunded")
 
+    def test_a_decline_is_shown_when_the_order_comes_back_by_webhook(self):
+        credit_note = self.partial()
+        self.wizard(credit_note).action_refund()
+        [refund] = self.refunds()
+        self.sandbox.state.decline_refund(103, refund["id"], "Card expired")
+        self.import_orders(103)  # the order's update webhook, or the poll
+        self.assertIn("Card expired", credit_note.bigcommerce_refund_declined_message)
+        self.assertTrue(credit_note.bigcommerce_can_refund_in_store, "the refund can be tried again")
+        self.assertEqual(len(self.order.invoice_ids.filtered(lambda move: move.move_type == "out_refund")), 1,
+                         "the refund Odoo sent is not recorded a second time")
+
     def test_a_declined_refund_is_shown_and_can_be_tried_again(self):
         credit_note = self.partial()
         self.wizard(credit_note).action_refund()
