@@ -1,9 +1,14 @@
 import os
 import sys
+from contextlib import contextmanager
 from decimal import Decimal
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import TransactionCase
+
+from ..bigcommerce.client import BigCommerceClient
+from ..bigcommerce.errors import ServerError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 if ROOT not in sys.path:
@@ -13,6 +18,19 @@ from sandbox import seed  # noqa: E402,F401 - needs the repository root on sys.p
 from sandbox.server import start_sandbox  # noqa: E402 - needs the repository root on sys.path
 
 CLIENT_SECRET = "test-client-secret"
+
+
+@contextmanager
+def refund_created_then_lost():
+    """BigCommerce creates the refund, then its answer is lost (a timeout)."""
+    create = BigCommerceClient.create_refund
+
+    def refund_then_fail(client, order_id, payload):
+        create(client, order_id, payload)
+        raise ServerError("POST refunds: timeout", status=None, user_message="BigCommerce did not answer in time.")
+
+    with patch.object(BigCommerceClient, "create_refund", refund_then_fail):
+        yield
 
 
 def sandbox_instance_vals(sandbox, **vals):

@@ -5,8 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
 from ..bigcommerce.client import BigCommerceClient
-from ..bigcommerce.errors import ServerError
-from .common import BigCommerceOrderCase
+from .common import BigCommerceOrderCase, refund_created_then_lost
 
 
 @tagged("post_install", "-at_install")
@@ -178,14 +177,7 @@ class TestRefundInBigCommerce(BigCommerceOrderCase):
     def test_a_timeout_after_bigcommerce_created_the_refund_does_not_create_a_second(self):
         credit_note = self.partial()
         wizard = self.wizard(credit_note)
-        create = BigCommerceClient.create_refund
-
-        def refund_then_fail(client, order_id, payload):
-            create(client, order_id, payload)
-            raise ServerError("POST refunds: timeout", status=None, user_message="BigCommerce did not answer in time.")
-
-        with patch.object(BigCommerceClient, "create_refund", refund_then_fail), \
-                self.assertRaisesRegex(UserError, "did not answer"):
+        with refund_created_then_lost(), self.assertRaisesRegex(UserError, "did not answer"):
             wizard.action_refund()
         self.assertEqual(len(self.refunds()), 1)
         self.assertFalse(credit_note.bigcommerce_refund_id, "Odoo claims nothing it did not hear")

@@ -5,7 +5,7 @@ from odoo.tests import Form, tagged
 
 from ..bigcommerce.client import BigCommerceClient
 from ..bigcommerce.errors import ServerError
-from .common import BigCommerceOrderCase
+from .common import BigCommerceOrderCase, refund_created_then_lost
 
 
 @tagged("post_install", "-at_install")
@@ -150,14 +150,7 @@ class TestCancelInBigCommerce(BigCommerceOrderCase):
     def test_a_refund_lost_in_a_timeout_is_found_and_recorded_not_sent_again(self):
         sale_order = self.cancelled_in_odoo(103)
         wizard = self.wizard(sale_order, refund_payments=True)
-        create = BigCommerceClient.create_refund
-
-        def refund_then_fail(client, order_id, payload):
-            create(client, order_id, payload)
-            raise ServerError("POST refunds: timeout", status=None, user_message="BigCommerce did not answer in time.")
-
-        with patch.object(BigCommerceClient, "create_refund", refund_then_fail), \
-                self.assertRaisesRegex(UserError, "did not answer"):
+        with refund_created_then_lost(), self.assertRaisesRegex(UserError, "did not answer"):
             wizard.action_cancel_order()
         self.assertEqual(len(self.refunds(103)), 1)
         # BigCommerce set the order Refunded; the merchant allows cancelling from there and tries again.
