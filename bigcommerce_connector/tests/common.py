@@ -5,7 +5,7 @@ from decimal import Decimal
 from unittest.mock import patch
 
 from odoo import Command
-from odoo.tests import TransactionCase
+from odoo.tests import Form, TransactionCase
 
 from ..bigcommerce.client import BigCommerceClient
 from ..bigcommerce.errors import ServerError
@@ -18,6 +18,14 @@ from sandbox import seed  # noqa: E402,F401 - needs the repository root on sys.p
 from sandbox.server import start_sandbox  # noqa: E402 - needs the repository root on sys.path
 
 CLIENT_SECRET = "test-client-secret"
+
+
+def open_wizard(env, action, **values):
+    """The wizard a button's ``action`` opens, filled with ``values`` as a user would, and saved."""
+    form = Form(env[action["res_model"]].with_context(**action["context"]))
+    for name, value in values.items():
+        setattr(form, name, value)
+    return form.save()
 
 
 @contextmanager

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
 from ..bigcommerce.client import BigCommerceClient
-from .common import BigCommerceOrderCase, refund_created_then_lost
+from .common import BigCommerceOrderCase, open_wizard, refund_created_then_lost
 
 
 @tagged("post_install", "-at_install")
@@ -37,11 +37,7 @@ class TestRefundInBigCommerce(BigCommerceOrderCase):
         return self.credit_note({"TSHIRT-M": 1, "UPS Ground": None})
 
     def wizard(self, credit_note, **values):
-        action = credit_note.action_bigcommerce_refund_in_store()
-        form = Form(self.env[action["res_model"]].with_context(**action["context"]))
-        for name, value in values.items():
-            setattr(form, name, value)
-        return form.save()
+        return open_wizard(self.env, credit_note.action_bigcommerce_refund_in_store(), **values)
 
     def refunds(self):
         return self.sandbox.state.orders[103]["refunds"]

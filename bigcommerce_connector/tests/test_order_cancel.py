@@ -1,11 +1,11 @@
 from unittest.mock import patch
 
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import tagged
 
 from ..bigcommerce.client import BigCommerceClient
 from ..bigcommerce.errors import ServerError
-from .common import BigCommerceOrderCase, refund_created_then_lost
+from .common import BigCommerceOrderCase, open_wizard, refund_created_then_lost
 
 
 @tagged("post_install", "-at_install")
@@ -18,11 +18,7 @@ class TestCancelInBigCommerce(BigCommerceOrderCase):
         return sale_order
 
     def wizard(self, sale_order, **values):
-        action = sale_order.action_bigcommerce_cancel_in_store()
-        form = Form(self.env[action["res_model"]].with_context(**action["context"]))
-        for name, value in values.items():
-            setattr(form, name, value)
-        return form.save()
+        return open_wizard(self.env, sale_order.action_bigcommerce_cancel_in_store(), **values)
 
     def refunds(self, order_id):
         return self.sandbox.state.orders[order_id]["refunds"]
