@@ -8,6 +8,7 @@ import pytest
 from bigcommerce.client import BigCommerceClient
 from bigcommerce.refunds import (
     CreditLine, RefundRefused, allows_cancellation_by_default, cancellation_blocker, credit_line, declined_payments,
+    discount_share,
     full_refund_items, fully_declined, may_allow_cancellation, payment_state, plan_cancellation, quantities_left,
     quantity_changes, quote_excess, quote_refusal, refund_credit_lines, refund_for_reference, refund_items,
     refund_method_key, refund_methods, refund_reason,
@@ -276,6 +277,21 @@ def test_order_level_and_unknown_items_become_amount_lines():
                                            {"item_type": "PRODUCT", "item_id": 999, "quantity": 1,
                                             "requested_amount": 3}]}, {1, 2})
     assert [(line.kind, line.amount) for line in lines] == [("amount", D("7.5")), ("amount", D("3"))]
+
+
+def test_items_the_refund_gives_no_amount_for_are_unpriced():
+    lines = refund_credit_lines({"items": [{"item_type": "GIFT_WRAPPING", "item_id": 1, "quantity": 1},
+                                           {"item_type": "PRODUCT", "item_id": 999, "quantity": 2}]}, {1, 2})
+    assert [(line.kind, line.name, line.quantity) for line in lines] == [
+        ("unpriced", "GIFT_WRAPPING", D(1)), ("unpriced", "PRODUCT", D(2))]
+
+
+def test_the_discount_share_makes_a_credit_note_equal_the_refund():
+    assert discount_share("30.00", "28.00", "10.00") == D("-2.00")
+    assert discount_share("30.00", "30.00", "0") == D(0)
+    assert discount_share("30.001", "30.00", "0") == D(0)  # rounding
+    assert discount_share("30.00", "18.00", "10.00") is None  # more than all the discounts
+    assert discount_share("30.00", "31.00", "10.00") is None  # a refund above the credited lines
 
 
 def test_quantities_reduced_in_bigcommerce_never_cancel_what_was_delivered():

@@ -244,7 +244,10 @@ def declined_payments(refund):
 def refund_credit_lines(refund, order_product_ids):
     """The credit note lines of a refund made in BigCommerce (O3 §Refund): products by quantity
     (for the order products Odoo knows, ``order_product_ids``), shipping and handling by
-    address, the rest (order-level amounts, fees, gift wrapping) as amounts. Amounts include tax."""
+    address, order-level amounts and fees as amounts. Amounts include tax. An item that gives
+    its quantity but no amount for something that is not an order product Odoo knows (gift
+    wrapping, an order product Odoo lacks) is 'unpriced': the refund alone does not say how much
+    of it went back."""
     lines = []
     for item in refund.get("items") or ():
         kind, item_id = item.get("item_type"), item.get("item_id")
@@ -252,9 +255,25 @@ def refund_credit_lines(refund, order_product_ids):
             lines.append(CreditLine("product", quantity=_amount(item.get("quantity")), order_product_id=item_id))
         elif kind in ("SHIPPING", "HANDLING"):
             lines.append(CreditLine("shipping", amount=_amount(item.get("requested_amount")), order_address_id=item_id))
-        else:
+        elif item.get("requested_amount") is not None:
             lines.append(CreditLine("amount", amount=_amount(item.get("requested_amount")), name=kind or ""))
+        else:
+            lines.append(CreditLine("unpriced", quantity=_amount(item.get("quantity")), name=kind or ""))
     return lines
+
+
+def discount_share(credited, refunded, discounts):
+    """What a credit note of a refund's lines at the invoice's prices (``credited``, tax included)
+    must add to give back exactly ``refunded``: BigCommerce refunds products at their discounted
+    price, so the difference is the refunded products' share of the invoice's ``discounts`` (their
+    total, a positive amount). A negative amount, ZERO when the credit note already equals the
+    refund, None when the difference cannot be a share of the discounts."""
+    gap = _round(_amount(refunded)) - _round(_amount(credited))
+    if not gap:
+        return ZERO
+    if gap < 0 and -gap <= _round(_amount(discounts)):
+        return gap
+    return None
 
 
 def quantity_changes(lines):

@@ -33,6 +33,17 @@ class SaleOrder(models.Model):
             order.bigcommerce_can_cancel_in_store = bool(order.bigcommerce_order_id) and order.state == "cancel" and (
                 order.bigcommerce_instance_id.id, str(order.bigcommerce_status_id)) in allowed
 
+    def _get_invoiced(self):
+        result = super()._get_invoiced()
+        # A credit note of a BigCommerce refund may keep no line of the order (an order-level amount):
+        # it is the order's all the same.
+        for order in self.filtered("bigcommerce_order_id"):
+            refunds = order.invoice_ids.reversal_move_ids.filtered("bigcommerce_refund_id") - order.invoice_ids
+            if refunds:
+                order.invoice_ids |= refunds
+                order.invoice_count = len(order.invoice_ids)
+        return result
+
     def action_bigcommerce_cancel_in_store(self):
         self.ensure_one()
         return {
@@ -138,11 +149,9 @@ class SaleOrder(models.Model):
 
     def _bigcommerce_record_refunds(self, refunds):
         """Record each BigCommerce refund of this order in Odoo once, as a posted credit note of its
-        invoice where Odoo can make one that equals the refund: the whole invoice reversed, or the
-        refunded quantities of its products (a refund of products only). Otherwise the chatter says
-        so and, with an invoice, an activity asks for the credit note. A credit note of a paid
-        invoice is paid through the invoice's payment journal. Refunds whose payments the gateway
-        all declined gave nothing back: not recorded."""
+        invoice where Odoo can make one that equals the refund (``_bigcommerce_credit_note``).
+        Otherwise the chatter says so and, with an invoice, an activity asks for the credit note.
+        Refunds whose payments the gateway all declined gave nothing back: not recorded."""
         self.ensure_one()
         recorded = list(self.bigcommerce_recorded_refund_ids or [])
         instance = self.bigcommerce_instance_id
@@ -172,32 +181,24 @@ class SaleOrder(models.Model):
         self.bigcommerce_recorded_refund_ids = recorded
 
     def _bigcommerce_credit_note(self, invoice, refund):
-        """The posted credit note of ``invoice`` that equals ``refund``, or None when Odoo cannot make
-        one by itself (shipping or order-level amounts of part of an invoice, a total that differs)."""
-        amount = float(refund_total(refund))
+        """The posted credit note of ``invoice`` that equals ``refund``: the whole invoice reversed, or
+        the refund's lines (``account.move._bigcommerce_reduce_to_refund``). None when Odoo cannot make
+        one by itself (an item the refund does not price, a total that differs)."""
+        amount = refund_total(refund)
         credited = self.invoice_ids.filtered(lambda move: move.move_type == "out_refund" and move.state != "cancel")
-        whole = not credited and not invoice.currency_id.compare_amounts(amount, invoice.amount_total)
-        quantities = {}
-        if not whole:
-            lines = refund_credit_lines(refund, set(self.order_line.mapped("bigcommerce_order_product_id")) - {0})
-            if not lines or any(line.kind != "product" for line in lines):
-                return None
-            for line in lines:
-                quantities[line.order_product_id] = quantities.get(line.order_product_id, 0) + line.quantity
+        whole = not credited and not invoice.currency_id.compare_amounts(float(amount), invoice.amount_total)
+        lines = [] if whole else refund_credit_lines(
+            refund, set(self.order_line.mapped("bigcommerce_order_product_id")) - {0})
+        if not whole and (not lines or any(line.kind == "unpriced" for line in lines)):
+            return None
         with self.env.cr.savepoint() as savepoint:
             credit_note = invoice._reverse_moves([{
                 "ref": _("BigCommerce refund %(refund)s", refund=refund["id"]),
                 "bigcommerce_refund_id": str(refund["id"]),
             }])
-            if not whole:
-                keep = credit_note.invoice_line_ids.filtered(
-                    lambda line: line.sale_line_ids[:1].bigcommerce_order_product_id in quantities)
-                (credit_note.invoice_line_ids - keep).unlink()
-                for line in keep:
-                    line.quantity = float(quantities.pop(line.sale_line_ids[:1].bigcommerce_order_product_id))
-                if quantities or credit_note.currency_id.compare_amounts(credit_note.amount_total, amount):
-                    savepoint.rollback()
-                    return None
+            if lines and not credit_note._bigcommerce_reduce_to_refund(lines, amount, self.bigcommerce_instance_id):
+                savepoint.rollback()
+                return None
             credit_note.action_post()
         # The money went back the way it came in: paid invoice, paid credit note, same journal.
         journal = invoice._get_reconciled_payments().journal_id[:1]

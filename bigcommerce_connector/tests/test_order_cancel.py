@@ -162,14 +162,20 @@ class TestCancelInBigCommerce(BigCommerceOrderCase):
 class TestRefundsFromBigCommerce(BigCommerceOrderCase):
     """Refunds made in BigCommerce's control panel reach Odoo by webhook or by the poll, once each."""
 
-    def refund_in_bigcommerce(self, order_id):
+    def refund_in_bigcommerce(self, order_id, items=None):
+        """A refund made in BigCommerce's control panel: of ``items``, else of the whole order."""
         client = self.instance._bigcommerce_client()
-        total = self.bc_order(order_id)["total_inc_tax"]
-        items = [{"item_type": "ORDER", "item_id": order_id, "amount": float(total)}]
+        items = items or [{"item_type": "ORDER", "item_id": order_id, "amount": float(self.bc_order(order_id)["total_inc_tax"])}]
         quote = client.create_refund_quote(order_id, {"items": items})
         payments = [{"provider_id": method["provider_id"], "amount": method["amount"], "offline": method["offline"]}
                     for method in quote["refund_methods"][0]]
         return client.create_refund(order_id, {"items": items, "payments": payments})
+
+    def order_product(self, order_id, sku):
+        return next(line for line in self.sandbox.state.orders[order_id]["products"] if line["sku"] == sku)
+
+    def credit_note_of(self, sale_order):
+        return sale_order.invoice_ids.filtered(lambda move: move.move_type == "out_refund")
 
     def test_a_full_refund_becomes_one_credit_note_whichever_way_it_arrives(self):
         self.add_workflow(confirm_order=True, create_invoice=True, post_invoice=True)
@@ -198,17 +204,68 @@ class TestRefundsFromBigCommerce(BigCommerceOrderCase):
     def test_a_refund_of_products_becomes_a_credit_note_of_those_quantities(self):
         self.add_workflow(confirm_order=True, create_invoice=True, post_invoice=True)
         sale_order = self.import_orders(103)
-        client = self.instance._bigcommerce_client()
-        shirt = next(line for line in client.iter_order_products(103) if line["sku"] == "TSHIRT-M")
-        items = [{"item_type": "PRODUCT", "item_id": shirt["id"], "quantity": 1}]
-        quote = client.create_refund_quote(103, {"items": items})
-        payments = [{"provider_id": method["provider_id"], "amount": method["amount"], "offline": method["offline"]}
-                    for method in quote["refund_methods"][0]]
-        refund = client.create_refund(103, {"items": items, "payments": payments})
+        shirt = self.order_product(103, "TSHIRT-M")
+        refund = self.refund_in_bigcommerce(103, [{"item_type": "PRODUCT", "item_id": shirt["id"], "quantity": 1}])
         self.import_orders(103)
-        credit_note = sale_order.invoice_ids.filtered(lambda move: move.move_type == "out_refund")
+        credit_note = self.credit_note_of(sale_order)
         self.assertEqual(credit_note.state, "posted")
         self.assertEqual(credit_note.invoice_line_ids.mapped("quantity"), [1.0])
         self.assertEqual(credit_note.invoice_line_ids.product_id, self.products["TSHIRT-M"])
         self.assertEqual(credit_note.amount_total, float(refund["total_amount"]))
         self.assertEqual(sale_order.bigcommerce_payment_status, "partially_refunded")
+
+    def test_a_refund_of_a_product_and_one_address_shipping_credits_those_lines(self):
+        self.add_workflow(confirm_order=True, create_invoice=True, post_invoice=True)
+        sale_order = self.import_orders(112)  # two shipping addresses, the second with handling
+        work = self.sandbox.state.orders[112]["addresses"][1]
+        mug = self.order_product(112, "MUG")
+        refund = self.refund_in_bigcommerce(112, [
+            {"item_type": "PRODUCT", "item_id": mug["id"], "quantity": 1},
+            {"item_type": "SHIPPING", "item_id": work["id"], "amount": float(work["cost_inc_tax"])},
+            {"item_type": "HANDLING", "item_id": work["id"], "amount": float(work["handling_cost_inc_tax"])}])
+        self.import_orders(112)
+        credit_note = self.credit_note_of(sale_order)
+        self.assertEqual(credit_note.state, "posted")
+        self.assertEqual(credit_note.amount_total, float(refund["total_amount"]))
+        mug_line = credit_note.invoice_line_ids.filtered(lambda line: line.product_id == self.products["MUG"])
+        shipping = credit_note.invoice_line_ids - mug_line
+        self.assertEqual(mug_line.quantity, 1.0)
+        self.assertEqual(shipping.product_id, self.instance.shipping_product_id)
+        self.assertEqual(shipping.sale_line_ids.bigcommerce_order_address_id, work["id"])
+        self.assertEqual(shipping.price_total, float(work["cost_inc_tax"]) + float(work["handling_cost_inc_tax"]))
+
+    def test_an_order_level_amount_or_a_fee_becomes_an_untaxed_line_of_that_amount(self):
+        self.add_workflow(confirm_order=True, create_invoice=True, post_invoice=True)
+        sale_order = self.import_orders(117)  # a custom fee
+        fee = self.sandbox.state.orders[117]["fees"][0]
+        refund = self.refund_in_bigcommerce(117, [
+            {"item_type": "ORDER", "item_id": 117, "amount": 5.0},
+            {"item_type": "FEE", "item_id": fee["id"], "amount": float(fee["cost_inc_tax"])}])
+        self.import_orders(117)
+        credit_note = self.credit_note_of(sale_order)
+        self.assertEqual(credit_note.state, "posted")
+        self.assertEqual(credit_note.invoice_line_ids.mapped("name"), ["Amount refunded in BigCommerce"])
+        self.assertFalse(credit_note.invoice_line_ids.tax_ids)
+        self.assertEqual(credit_note.amount_total, 5.0 + float(fee["cost_inc_tax"]))
+        self.assertEqual(credit_note.amount_total, float(refund["total_amount"]))
+
+    def test_a_discounted_product_is_credited_at_the_price_bigcommerce_refunded(self):
+        self.add_workflow(confirm_order=True, create_invoice=True, post_invoice=True)
+        sale_order = self.import_orders(116)  # coupon and manual discounts on both products
+        dress = self.order_product(116, "DRESS-RED")
+        refund = self.refund_in_bigcommerce(116, [{"item_type": "PRODUCT", "item_id": dress["id"], "quantity": 1}])
+        self.import_orders(116)
+        credit_note = self.credit_note_of(sale_order)
+        self.assertEqual(credit_note.state, "posted")
+        self.assertEqual(credit_note.amount_total, float(refund["total_amount"]))
+        discount = credit_note.invoice_line_ids.filtered(lambda line: line.name == "Discount on the refunded products")
+        self.assertEqual(discount.price_total, -11.0)  # its coupon and manual discounts
+
+    def test_a_refund_odoo_cannot_price_asks_a_person_for_the_credit_note(self):
+        self.add_workflow(confirm_order=True, create_invoice=True, post_invoice=True)
+        sale_order = self.import_orders(103)
+        skillet = self.order_product(103, "SKILLET-10")  # gift wrapped: refunded by quantity, no amount given
+        self.refund_in_bigcommerce(103, [{"item_type": "GIFT_WRAPPING", "item_id": skillet["id"], "quantity": 1}])
+        self.import_orders(103)
+        self.assertFalse(self.credit_note_of(sale_order))
+        self.assertEqual(sale_order.activity_ids.summary, "Credit note for a BigCommerce refund")
