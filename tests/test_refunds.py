@@ -10,7 +10,7 @@ from bigcommerce.refunds import (
     CreditLine, RefundRefused, allows_cancellation_by_default, cancellation_blocker, credit_line, declined_payments,
     discount_share,
     full_refund_items, fully_declined, may_allow_cancellation, payment_state, plan_cancellation, quantities_left,
-    quantity_changes, quote_excess, quote_refusal, refund_credit_lines, refund_for_reference, refund_items,
+    quantity_changes, quote_excess, quote_refusal, quote_shortfall, with_deduction, refund_credit_lines, refund_for_reference, refund_items,
     refund_method_key, refund_methods, refund_reason,
 )
 from contract import specs_available, validate_request
@@ -301,3 +301,18 @@ def test_quantities_reduced_in_bigcommerce_never_cancel_what_was_delivered():
         (3, 2, 0, 2),  # unchanged
     ])
     assert changes == {1: D(2), 2: D(2)}
+
+
+def test_a_credit_note_below_the_quote_is_refunded_less_a_deduction_on_its_first_product():
+    quote = {"total_refund_amount": 30.0}
+    assert quote_shortfall(quote, "30.01", 1) == D(0)  # a cent of rounding
+    assert quote_shortfall(quote, "20.00", 2) == D("10.00")
+    items = [{"item_type": "SHIPPING", "item_id": 9, "amount": 5.0}, {"item_type": "PRODUCT", "item_id": 1, "quantity": 1}]
+    deducted = with_deduction(items, D("10.004"), "Credit note RINV/1 gives back less than the price")
+    assert deducted[0] == items[0]
+    assert deducted[1]["adjustments"] == [{"amount": -10.0, "description": "Credit note RINV/1 gives back less than the price"}]
+    assert "adjustments" not in items[1]
+    assert with_deduction(items[:1], D(1), "x") is None
+    if specs_available():
+        validate_request("POST", "/stores/sandbox/v3/orders/103/payment_actions/refund_quotes",
+                         body={"items": deducted})

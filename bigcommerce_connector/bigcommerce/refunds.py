@@ -211,6 +211,26 @@ def fully_declined(refund):
     return bool(payments) and len(declined_payments(refund)) == len(payments)
 
 
+def quote_shortfall(quote, requested_total, item_count=1):
+    """How much less the credit note (``requested_total``, tax included) gives back than BigCommerce
+    quotes for its items, beyond a cent of rounding per item; ZERO when it does not."""
+    allowed, requested = _round(_amount(quote.get("total_refund_amount"))), _round(_amount(requested_total))
+    shortfall = allowed - requested
+    return shortfall if shortfall > CENT * max(int(item_count), 1) else ZERO
+
+
+def with_deduction(items, amount, description):
+    """``items`` with ``amount`` taken off what BigCommerce refunds for them (§RefundItemAdjustment,
+    a negative amount on a PRODUCT item): a credit note that gives less than the price of its
+    products (a goodwill or restocking deduction). None when no item takes a deduction."""
+    for index, item in enumerate(items):
+        if item["item_type"] == "PRODUCT":
+            deducted = dict(item, adjustments=[{"amount": -float(_round(_amount(amount))),
+                                                "description": description[:255]}])
+            return [*items[:index], deducted, *items[index + 1:]]
+    return None
+
+
 def quote_refusal(quote, requested_total, item_count=1):
     """Why a refund quoted as ``quote`` must not be sent for a credit note of ``requested_total``
     (tax included), or "" when it may: BigCommerce never gives back more than it allows, and the
@@ -221,7 +241,7 @@ def quote_refusal(quote, requested_total, item_count=1):
         return _lt("The credit note asks for %(requested)s, %(excess)s more than BigCommerce allows for these items "
                    "(%(allowed)s). Correct the credit note, then try again.",
                    requested=requested, excess=excess, allowed=allowed)
-    if allowed - requested > CENT * max(int(item_count), 1):
+    if quote_shortfall(quote, requested, item_count):
         return _lt("BigCommerce would refund %(allowed)s for these items, more than the credit note's %(requested)s. "
                    "Make the credit note at the invoice's prices, or as an amount only, then try again.",
                    allowed=allowed, requested=requested)

@@ -11,8 +11,8 @@ from odoo.tools import float_repr, format_amount
 
 from ..bigcommerce.errors import BigCommerceError, ValidationError
 from ..bigcommerce.refunds import (
-    RefundRefused, credit_line, declined_payments, fully_declined, quantities_left, quote_refusal, refund_for_reference,
-    refund_items, refund_method_key, refund_methods, refund_reason, refund_total,
+    RefundRefused, credit_line, declined_payments, fully_declined, quantities_left, quote_refusal, quote_shortfall,
+    refund_for_reference, refund_items, refund_method_key, refund_methods, refund_reason, refund_total, with_deduction,
 )
 from .bc_translate import translate
 
@@ -111,13 +111,20 @@ class AccountMove(models.Model):
                                                  for address in client.iter_order_shipping_addresses(order_id)})
         except RefundRefused as refused:
             return [], {}, translate(self.env, refused.args[0])
+        requested = Decimal(float_repr(self.amount_total, self.currency_id.decimal_places))
         try:
             quote = client.create_refund_quote(order_id, {"items": items})
+            # Less than the products' price (a goodwill or restocking deduction): BigCommerce refunds
+            # the items minus that deduction.
+            shortfall = quote_shortfall(quote, requested, len(items))
+            deducted = shortfall and with_deduction(
+                items, shortfall, _("Credit note %(move)s gives back less than the price", move=self.name))
+            if deducted:
+                items, quote = deducted, client.create_refund_quote(order_id, {"items": deducted})
         except ValidationError as error:  # 422: e.g. more shipping than the address cost, or than is left
             return items, {}, _("BigCommerce will not refund what credit note %(move)s asks for: %(details)s",
                                 move=self.name, details="; ".join(map(str, error.details)) or error)
-        refusal = quote_refusal(quote, Decimal(float_repr(self.amount_total, self.currency_id.decimal_places)),
-                                len(items))
+        refusal = quote_refusal(quote, requested, len(items))
         return items, quote, translate(self.env, refusal) if refusal else ""
 
     def _bigcommerce_refund_in_store(self, description, method_key):

@@ -150,6 +150,19 @@ class TestRefundInBigCommerce(BigCommerceOrderCase):
         self.assertFalse(self.refunds())
         self.assertFalse(dearer.bigcommerce_refund_id or too_many.bigcommerce_refund_id)
 
+    def test_a_credit_note_below_the_price_refunds_its_items_less_a_deduction(self):
+        goodwill = self.credit_note({"TSHIRT-M": 1}, post=False)  # half the price, for a stained shirt
+        goodwill.invoice_line_ids.price_unit /= 2
+        goodwill.action_post()
+        wizard = self.wizard(goodwill)
+        self.assertFalse(wizard.refusal)
+        self.assertAlmostEqual(wizard.refundable_amount, goodwill.amount_total, delta=0.01)
+        wizard.action_refund()
+        [refund] = self.refunds()
+        self.assertAlmostEqual(refund["total_amount"], goodwill.amount_total, delta=0.01)
+        self.assertEqual(self.product("TSHIRT-M")["quantity_refunded"], 1)
+        self.assertEqual(goodwill.bigcommerce_refund_id, str(refund["id"]))
+
     def test_two_confirmations_send_one_refund(self):
         credit_note = self.partial()
         first, second = self.wizard(credit_note), self.wizard(credit_note)  # two users, or a double click
