@@ -11,6 +11,7 @@ from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
 from ..bigcommerce.client import BigCommerceClient
+from ..bigcommerce.refunds import refund_method_key, refund_methods
 from .common import CLIENT_SECRET, start_sandbox
 
 
@@ -151,3 +152,78 @@ class TestOrderImportConcurrency(TransactionCase):
         other = next(outcome for outcome in outcomes if outcome != "success")
         self.assertIn("Someone else is changing", other)
         self.assertEqual(self.sandbox.state.orders[103]["order"]["status_id"], 5)
+
+    def test_two_users_refunding_one_credit_note_at_once_send_one_refund(self):
+        with db_connect(self.env.cr.dbname).cursor() as cr:
+            env = self._real_env(cr)
+            # Invoices need a chart of accounts, committed here: on a company of its own, so that the
+            # tests that follow find the main company as it was.
+            company = env["res.company"].create({"name": "Concurrency Refunds", "country_id": env.ref("base.us").id})
+            env["account.chart.template"].try_loading("generic_coa", company=company, install_demo=False)
+            instance = env["bc.instance"].browse(self.instance_id)
+            instance.write({"company_id": company.id, "warehouse_id": env["stock.warehouse"].search(
+                [("company_id", "=", company.id)], limit=1).id})
+            order = env["sale.order"]._bigcommerce_import(instance, {"order_id": 103, "requested": True})
+            order.action_confirm()
+            invoice = order._create_invoices()
+            invoice.action_post()
+            credit_note = invoice._reverse_moves()
+            credit_note.invoice_line_ids.filtered(lambda line: "TSHIRT-M" not in line.name).unlink()
+            credit_note.invoice_line_ids.quantity = 1
+            credit_note.action_post()
+            credit_note_id = credit_note.id
+            with instance._bigcommerce_client() as client:
+                _items, quote, _refusal = credit_note._bigcommerce_refund_quote(client)
+            method_key = refund_method_key(refund_methods(quote)[0][1])
+            cr.commit()  # pylint: disable=invalid-commit
+        self.addCleanup(self._cleanup_invoices, credit_note_id)
+        start = threading.Barrier(2)
+        outcomes = []
+        quote = BigCommerceClient.create_refund_quote
+
+        def slow_quote(client, *args, **kwargs):
+            time.sleep(1)  # the first user is still waiting for BigCommerce when the second clicks
+            return quote(client, *args, **kwargs)
+
+        def user(cr):
+            env = self._real_env(cr)
+
+            def run():
+                with cr:
+                    try:
+                        start.wait()
+                        notification = env["account.move"].browse(credit_note_id)._bigcommerce_refund_in_store(
+                            "Too small", method_key)
+                        cr.commit()  # pylint: disable=invalid-commit
+                        outcomes.append(notification["params"]["type"])
+                    except UserError as error:
+                        cr.rollback()
+                        outcomes.append(error.args[0])
+            return run
+
+        with patch.object(BigCommerceClient, "create_refund_quote", slow_quote):
+            threads = [threading.Thread(target=user(db_connect(self.env.cr.dbname).cursor())) for _ in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=120)
+        self.assertEqual(len(self.sandbox.state.orders[103]["refunds"]), 1, outcomes)
+        self.assertIn("success", outcomes)
+        other = next(outcome for outcome in outcomes if outcome != "success")
+        self.assertIn("Someone else is changing", other)
+        with db_connect(self.env.cr.dbname).cursor() as cr:
+            credit_note = self._real_env(cr)["account.move"].browse(credit_note_id)
+            refund = self.sandbox.state.orders[103]["refunds"][0]
+            self.assertEqual(credit_note.bigcommerce_refund_id, str(refund["id"]))
+
+    def _cleanup_invoices(self, credit_note_id):
+        """What the confirmed, invoiced order made goes before it (``_cleanup``)."""
+        with db_connect(self.env.cr.dbname).cursor() as cr:
+            env = self._real_env(cr)
+            credit_note = env["account.move"].browse(credit_note_id)
+            moves = credit_note | credit_note.reversed_entry_id
+            orders = moves.line_ids.sale_line_ids.order_id
+            moves.button_draft()
+            moves.unlink()
+            orders._action_cancel()
+            orders.picking_ids.unlink()
