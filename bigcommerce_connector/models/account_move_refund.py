@@ -57,10 +57,11 @@ class AccountMove(models.Model):
 
     def action_bigcommerce_refund_in_store(self):
         self.ensure_one()
+        # Made before it is shown: its Refund Method offers the quote's methods, records of the wizard.
+        wizard = self.env["bc.credit.note.refund.wizard"].with_context(default_move_id=self.id).create({})
         return {
-            "type": "ir.actions.act_window", "res_model": "bc.credit.note.refund.wizard", "view_mode": "form",
+            "type": "ir.actions.act_window", "res_model": wizard._name, "res_id": wizard.id, "view_mode": "form",
             "views": [[False, "form"]], "target": "new", "name": _("Refund In BigCommerce"),
-            "context": {"default_move_id": self.id},
         }
 
     def action_bigcommerce_check_refund(self):

@@ -17,4 +17,5 @@ from . import test_rate_budget
 from . import test_security
 from . import test_order_cancel
 from . import test_order_cancel_tour
+from . import test_credit_note_refund_tour
 from . import test_credit_note_refund

@@ -22,7 +22,8 @@ CLIENT_SECRET = "test-client-secret"
 
 def open_wizard(env, action, **values):
     """The wizard a button's ``action`` opens, filled with ``values`` as a user would, and saved."""
-    form = Form(env[action["res_model"]].with_context(**action["context"]))
+    model = env[action["res_model"]]
+    form = Form(model.browse(action["res_id"]) if action.get("res_id") else model.with_context(**action["context"]))
     for name, value in values.items():
         setattr(form, name, value)
     return form.save()
