@@ -9,7 +9,7 @@ from bigcommerce.client import BigCommerceClient
 from bigcommerce.refunds import (
     CreditLine, RefundRefused, allows_cancellation_by_default, cancellation_blocker, credit_line, declined_payments,
     full_refund_items, fully_declined, may_allow_cancellation, payment_state, plan_cancellation, quantities_left,
-    quantity_changes, quote_excess, quote_refusal, refund_credit_lines, refund_for_reference, refund_items,
+    quote_excess, quote_refusal, refund_credit_lines, refund_for_reference, refund_items,
     refund_method_key, refund_methods, refund_reason,
 )
 from contract import specs_available, validate_request
@@ -276,12 +276,3 @@ def test_order_level_and_unknown_items_become_amount_lines():
                                            {"item_type": "PRODUCT", "item_id": 999, "quantity": 1,
                                             "requested_amount": 3}]}, {1, 2})
     assert [(line.kind, line.amount) for line in lines] == [("amount", D("7.5")), ("amount", D("3"))]
-
-
-def test_quantities_reduced_in_bigcommerce_never_cancel_what_was_delivered():
-    changes = quantity_changes([
-        (1, 3, 0, 2),  # one of three cancelled, nothing delivered
-        (2, 3, 2, 1),  # down to one, but two left already: stays at two
-        (3, 2, 0, 2),  # unchanged
-    ])
-    assert changes == {1: D(2), 2: D(2)}

@@ -603,6 +603,43 @@ def order_changes(previous, current):
     return changes
 
 
+@dataclass(frozen=True)
+class QuantityChange:
+    """An order line whose quantity BigCommerce lowered, from ``ordered`` to ``quantity``:
+    BigCommerce's ``requested`` quantity, or what was delivered when BigCommerce asks for less
+    (what left the warehouse is never cancelled)."""
+    order_product_id: int
+    ordered: Decimal
+    quantity: Decimal
+    requested: Decimal
+    invoiced: Decimal
+
+    @property
+    def below_delivered(self):
+        return self.requested < self.quantity
+
+    @property
+    def needs_credit_note(self):
+        """More was invoiced than is now ordered: only a credit note gives it back."""
+        return self.invoiced > self.quantity
+
+
+def quantity_changes(odoo_lines, bigcommerce_quantities):
+    """The QuantityChanges of an order whose quantities BigCommerce lowered on lines not yet
+    fulfilled. ``odoo_lines``: (order product id, ordered, delivered, invoiced) of the Odoo lines
+    of order products; ``bigcommerce_quantities``: {order product id: quantity} of the products
+    the order has in BigCommerce: one it no longer lists was removed there (quantity 0 removes
+    a product, O2#updateOrder). A quantity is never raised (a re-import never adds to an order)."""
+    changes = []
+    for order_product_id, ordered, delivered, invoiced in odoo_lines:
+        ordered, delivered = to_decimal(ordered), to_decimal(delivered)
+        requested = to_decimal(bigcommerce_quantities.get(order_product_id, ZERO))
+        quantity = max(requested, delivered)
+        if quantity < ordered:
+            changes.append(QuantityChange(order_product_id, ordered, quantity, requested, to_decimal(invoiced)))
+    return changes
+
+
 def store_outcome(status_id):
     """What BigCommerce already did with an order, which the Odoo order must show:
     'cancelled', 'refunded', 'partially_refunded', 'shipped' (everything left the store),
