@@ -18,3 +18,4 @@ from . import test_security
 from . import test_order_cancel
 from . import test_order_cancel_tour
 from . import test_credit_note_refund
+from . import test_partial_cancellation
