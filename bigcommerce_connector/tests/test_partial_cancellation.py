@@ -70,6 +70,8 @@ class TestPartialCancellation(BigCommerceOrderCase):
         warnings = self.log_messages(sale_order, "warning")
         self.assertEqual(len(warnings), 1, warnings)
         self.assertIn("to 1, but 2 were already delivered", warnings[0])
+        self.reimport(103)
+        self.assertEqual(self.log_messages(sale_order, "warning"), warnings, "told once")
 
     def test_a_line_lowered_to_what_was_shipped_leaves_nothing_to_deliver(self):
         self.add_workflow("captured", confirm_order=True)
