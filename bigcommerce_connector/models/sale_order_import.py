@@ -185,28 +185,18 @@ class SaleOrder(models.Model):
             previous_quantities)
         lowered = [change for change in changes if change.lowered]
         if lowered:
-            # "Lock Confirmed Sales" forbids changing quantities, and sale_stock leaves the moves of a
-            # locked order alone: the customer no longer buys these, so the lock waits.
-            locked, self.locked = self.locked, False
-            for change in lowered:
-                line = lines[change.order_product_id]
-                # Written with the price and discount BigCommerce charged: Odoo would take the pricelist's.
-                line.write({"product_uom_qty": float(change.quantity), "price_unit": line.price_unit,
-                            "discount": line.discount})
-            self.locked = locked
-            # The import then sets every open move's quantity to what BigCommerce shipped, at most its demand.
-            self.env["sale.order.line"].browse(
-                [lines[change.order_product_id].id for change in lowered]).move_ids._bigcommerce_cancel_emptied()
+            self._bigcommerce_set_quantities({lines[change.order_product_id]: change.quantity for change in lowered})
+            # BigCommerce drops the discounts of a line it changes (O2#updateOrder): the totals may part.
+            self._bigcommerce_check_totals(bc_order)
             items = Markup("").join(Markup("<li>%s: %s → %s</li>") % (
                 lines[change.order_product_id].name, decimal_text(change.ordered), decimal_text(change.quantity))
                 for change in lowered)
             self._message_log(body=Markup("%s<ul>%s</ul>") % (_("Quantities lowered in BigCommerce:"), items))
+            text = "; ".join(self.env._("%(line)s from %(old)s to %(new)s", line=lines[change.order_product_id].name,
+                                        old=decimal_text(change.ordered), new=decimal_text(change.quantity))
+                             for change in lowered)
             self.bigcommerce_instance_id._log(
-                _("%(order)s: quantities lowered in BigCommerce: %(lines)s.", order=self.name, lines="; ".join(
-                    self.env._("%(line)s from %(old)s to %(new)s", line=lines[change.order_product_id].name,
-                               old=decimal_text(change.ordered), new=decimal_text(change.quantity))
-                    for change in lowered)),
-                record=self)
+                _("%(order)s: quantities lowered in BigCommerce: %(lines)s.", order=self.name, lines=text), record=self)
         for change in changes:
             line = lines[change.order_product_id].name
             if change.below_delivered:
@@ -221,6 +211,19 @@ class SaleOrder(models.Model):
                     "note is needed. A refund made in BigCommerce brings one; otherwise make it in Odoo.",
                     order=self.name, line=line, invoiced=decimal_text(change.invoiced),
                     quantity=decimal_text(change.quantity)))
+
+    def _bigcommerce_set_quantities(self, quantities):
+        """Write {order line: quantity} at the price BigCommerce charged, also on a locked order;
+        sale_stock lowers the open moves, and a move left with nothing to deliver is cancelled."""
+        # "Lock Confirmed Sales" forbids changing quantities, and sale_stock leaves the moves of a
+        # locked order alone: the customer no longer buys these, so the lock waits.
+        locked, self.locked = self.locked, False
+        for line, quantity in quantities.items():
+            # With the price and discount written again, Odoo keeps them instead of the pricelist's.
+            line.write({"product_uom_qty": float(quantity), "price_unit": line.price_unit, "discount": line.discount})
+        self.locked = locked
+        # The import then sets every open move's quantity to what BigCommerce shipped, at most its demand.
+        self.env["sale.order.line"].union(*quantities).move_ids._bigcommerce_cancel_emptied()
 
     def _bigcommerce_warn(self, message):
         """A warning about this order, in its chatter and in its store's log."""
