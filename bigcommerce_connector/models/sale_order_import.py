@@ -186,8 +186,6 @@ class SaleOrder(models.Model):
         lowered = [change for change in changes if change.lowered]
         if lowered:
             self._bigcommerce_set_quantities({lines[change.order_product_id]: change.quantity for change in lowered})
-            # BigCommerce drops the discounts of a line it changes (O2#updateOrder): the totals may part.
-            self._bigcommerce_check_totals(bc_order)
             items = Markup("").join(Markup("<li>%s: %s → %s</li>") % (
                 lines[change.order_product_id].name, decimal_text(change.ordered), decimal_text(change.quantity))
                 for change in lowered)
@@ -197,6 +195,8 @@ class SaleOrder(models.Model):
                              for change in lowered)
             self.bigcommerce_instance_id._log(
                 _("%(order)s: quantities lowered in BigCommerce: %(lines)s.", order=self.name, lines=text), record=self)
+            # BigCommerce drops the discounts of a line it changes (O2#updateOrder): the totals may part.
+            self._bigcommerce_check_totals(bc_order)
         for change in changes:
             line = lines[change.order_product_id].name
             if change.below_delivered:
