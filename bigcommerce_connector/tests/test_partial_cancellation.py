@@ -23,7 +23,8 @@ class TestPartialCancellation(BigCommerceOrderCase):
         return line.move_ids.filtered(lambda move: move.state not in ("done", "cancel"))
 
     def reimport(self, order_id):
-        """The connector's re-import of the order, as the queue runs it for a webhook or the poll."""
+        """The connector's re-import of the order (what the queue line of a webhook or the poll runs),
+        leaving the rest of the queue alone: a shipment export queued meanwhile stays pending."""
         return self.SaleOrder._bigcommerce_import(self.instance, {"order_id": order_id})
 
     def quantity_notes(self, sale_order):
