@@ -311,6 +311,40 @@ def tax_split(amount, rate, inclusive, tax_class_id):
     return amount, tax, amount + tax
 
 
+def set_line_totals(line):
+    """An order product's totals from its unit prices and quantity, less its discounts."""
+    quantity = line["quantity"]
+    for key in ("ex_tax", "inc_tax", "tax"):
+        line["total_" + key] = m4(D(line["price_" + key]) * quantity)
+    line["base_total"] = m4(D(line["base_price"]) * quantity)
+    line["discounted_total_inc_tax"] = m4(D(line["total_inc_tax"]) - sum((D(d["amount"]) for d in line["applied_discounts"]), ZERO))
+
+
+def order_totals(lines, addresses, fees):
+    """The order's money fields and item count from its products, shipping addresses and fees."""
+    def total(records, key):
+        return sum((D(r[key]) for r in records), ZERO)
+
+    discounts = [d for ln in lines for d in ln["applied_discounts"]]
+    coupon = sum((D(d["amount"]) for d in discounts if d["target"] == "product"), ZERO)
+    manual = sum((D(d["amount"]) for d in discounts if d["target"] == "order"), ZERO)
+    values = {"base_shipping_cost": m4(total(addresses, "base_cost")),
+              "base_handling_cost": m4(total(addresses, "base_handling_cost")),
+              "base_wrapping_cost": m4(total(lines, "base_wrapping_cost")),
+              "discount_amount": m4(manual), "coupon_discount": m4(coupon),
+              "items_total": sum(ln["quantity"] for ln in lines)}
+    for key in ("ex_tax", "inc_tax", "tax"):
+        values["subtotal_" + key] = m4(total(lines, "total_" + key))
+        values["shipping_cost_" + key] = m4(total(addresses, "cost_" + key))
+        values["handling_cost_" + key] = m4(total(addresses, "handling_cost_" + key))
+        values["wrapping_cost_" + key] = m4(total(lines, "wrapping_cost_" + key))
+    total_tax = sum(D(values[name + "_tax"]) for name in ("subtotal", "shipping_cost", "handling_cost", "wrapping_cost"))
+    total_inc = (sum(D(values[name + "_inc_tax"]) for name in ("subtotal", "shipping_cost", "handling_cost", "wrapping_cost"))
+                 + total(fees, "cost_inc_tax") - manual - coupon)
+    values.update(total_ex_tax=m4(total_inc - total_tax), total_inc_tax=m4(total_inc), total_tax=m4(total_tax))
+    return values
+
+
 def _link(store_hash, order_id, path):
     return {"url": "https://api.bigcommerce.com/stores/%s/v2/orders/%d/%s" % (store_hash, order_id, path),
             "resource": "/orders/%d/%s" % (order_id, path)}
@@ -342,7 +376,7 @@ def build_order(spec, ids, store_hash="sandbox"):
             shipping_zone_name="United States" if ADDRESSES[ship["addr"]]["country_iso2"] == "US" else "International",
             form_fields=[], shipping_quotes=_link(store_hash, oid, "shipping_addresses/%d/shipping_quotes" % aid)))
 
-    lines, taxes, coupon_total, manual_total = [], [], ZERO, ZERO
+    lines, taxes, coupon_total = [], [], ZERO
     for raw in spec["lines"]:
         line = {"sku": raw[0], "qty": raw[1]} if isinstance(raw, tuple) else dict(raw)
         qty = line["qty"]
@@ -365,7 +399,6 @@ def build_order(spec, ids, store_hash="sandbox"):
                 discounts.append({"id": "coupon", "amount": m4(amount), "name": "Coupon %s" % spec["coupon"]["code"],
                                   "code": spec["coupon"]["code"], "target": "product"})
             else:
-                manual_total += q2(amount)
                 discounts.append({"id": "manual-discount", "amount": m4(amount), "name": "Manual Discount",
                                   "code": None, "target": "order"})
         w_base = line.get("wrapping", "0")
@@ -378,16 +411,13 @@ def build_order(spec, ids, store_hash="sandbox"):
                             "display_name_merchant": OPTIONS[option_id], "display_value": label, "display_value_customer": label,
                             "display_value_merchant": label, "value": str(value_id), "type": "Multiple choice",
                             "name": OPTIONS[option_id].lower(), "display_style": "Rectangle"})
-        total_inc = inc * qty
-        lines.append({
+        row = {
             "id": opid, "order_id": oid, "product_id": product["id"] if product else 0,
             "variant_id": variant[0] if variant else 0, "order_address_id": addr["id"] if addr else 0,
             "order_pickup_method_id": 0, "name": name, "name_customer": name, "name_merchant": name, "sku": sku,
             "upc": "", "type": ptype, "base_price": m4(inc if inclusive else ex), "price_ex_tax": m4(ex),
-            "price_inc_tax": m4(inc), "price_tax": m4(tax), "base_total": m4((inc if inclusive else ex) * qty),
-            "total_ex_tax": m4(ex * qty), "total_inc_tax": m4(total_inc), "total_tax": m4(tax * qty),
-            "quantity": qty, "base_cost_price": m4(0), "cost_price_inc_tax": m4(0), "cost_price_ex_tax": m4(0),
-            "cost_price_tax": m4(0), "weight": product["weight"] if product else 0, "width": m4(0), "height": m4(0),
+            "price_inc_tax": m4(inc), "price_tax": m4(tax), "quantity": qty, "base_cost_price": m4(0),
+            "cost_price_inc_tax": m4(0), "cost_price_ex_tax": m4(0), "cost_price_tax": m4(0), "weight": product["weight"] if product else 0, "width": m4(0), "height": m4(0),
             "depth": m4(0), "is_refunded": False, "quantity_refunded": 0, "refund_amount": m4(0), "return_id": 0,
             "wrapping_id": 1 if q2(w_base) else 0, "wrapping_name": "Gift Box" if q2(w_base) else "",
             "base_wrapping_cost": m4(w_base), "wrapping_cost_ex_tax": m4(w_ex), "wrapping_cost_inc_tax": m4(w_inc),
@@ -397,8 +427,9 @@ def build_order(spec, ids, store_hash="sandbox"):
             "external_id": None, "brand": next((b["name"] for b in BRANDS if product and b["id"] == product["brand_id"]), ""),
             "applied_discounts": discounts, "product_options": options, "configurable_fields": [],
             "gift_certificate_id": line.get("gift_certificate_id"),
-            "discounted_total_inc_tax": m4(total_inc - sum((q2(a) for _, a in line.get("discounts", [])), ZERO)),
-        })
+        }
+        set_line_totals(row)
+        lines.append(row)
         if addr:
             addr["items_total"] += qty
         for kind, value in (("item", tax * qty), ("gift-wrapping", w_tax)):
@@ -414,31 +445,15 @@ def build_order(spec, ids, store_hash="sandbox"):
              "source": "API", "base_cost": m4(f["cost"]), "cost_ex_tax": m4(f["cost"]), "cost_inc_tax": m4(f["cost"]),
              "cost_tax": m4(0), "tax_class_id": None} for f in spec.get("fees", [])]
 
-    def total(records, key):
-        return sum((D(r[key]) for r in records), ZERO)
-
-    sub = {k: total(lines, "total_%s" % k) for k in ("ex_tax", "inc_tax", "tax")}
-    ship = {k: total(addresses, "cost_%s" % k) for k in ("ex_tax", "inc_tax", "tax")}
-    hand = {k: total(addresses, "handling_cost_%s" % k) for k in ("ex_tax", "inc_tax", "tax")}
-    wrap = {k: total(lines, "wrapping_cost_%s" % k) for k in ("ex_tax", "inc_tax", "tax")}
-    total_tax = sub["tax"] + ship["tax"] + hand["tax"] + wrap["tax"]
-    total_inc = (sub["inc_tax"] + ship["inc_tax"] + hand["inc_tax"] + wrap["inc_tax"] + total(fees, "cost_inc_tax")
-                 - manual_total - coupon_total)
     payment = PAYMENTS[spec["payment"]]
     physical = [ln for ln in lines if ln["type"] == "physical"]
     status_id = spec["status_id"]
     order = {
         "id": oid, "customer_id": customer_id, "date_created": rfc2822(created), "date_modified": rfc2822(modified),
         "date_shipped": "", "status_id": status_id, "status": STATUS_NAMES[status_id], "custom_status": STATUS_NAMES[status_id],
-        "subtotal_ex_tax": m4(sub["ex_tax"]), "subtotal_inc_tax": m4(sub["inc_tax"]), "subtotal_tax": m4(sub["tax"]),
-        "base_shipping_cost": m4(total(addresses, "base_cost")), "shipping_cost_ex_tax": m4(ship["ex_tax"]),
-        "shipping_cost_inc_tax": m4(ship["inc_tax"]), "shipping_cost_tax": m4(ship["tax"]), "shipping_cost_tax_class_id": SHIPPING_CLASS,
-        "base_handling_cost": m4(total(addresses, "base_handling_cost")), "handling_cost_ex_tax": m4(hand["ex_tax"]),
-        "handling_cost_inc_tax": m4(hand["inc_tax"]), "handling_cost_tax": m4(hand["tax"]), "handling_cost_tax_class_id": SHIPPING_CLASS,
-        "base_wrapping_cost": m4(total(lines, "base_wrapping_cost")), "wrapping_cost_ex_tax": m4(wrap["ex_tax"]),
-        "wrapping_cost_inc_tax": m4(wrap["inc_tax"]), "wrapping_cost_tax": m4(wrap["tax"]), "wrapping_cost_tax_class_id": WRAPPING_CLASS,
-        "total_ex_tax": m4(total_inc - total_tax), "total_inc_tax": m4(total_inc), "total_tax": m4(total_tax),
-        "is_tax_inclusive_pricing": inclusive, "items_total": sum(ln["quantity"] for ln in lines), "items_shipped": 0,
+        "shipping_cost_tax_class_id": SHIPPING_CLASS, "handling_cost_tax_class_id": SHIPPING_CLASS,
+        "wrapping_cost_tax_class_id": WRAPPING_CLASS, "is_tax_inclusive_pricing": inclusive, "items_shipped": 0,
+        **order_totals(lines, addresses, fees),
         "payment_method": payment["method"],
         "payment_provider_id": ("%s-%d" % (payment["gateway"], oid)) if payment["events"] and payment["tx_method"] != "offline" else "",
         "payment_status": payment["status"], "refunded_amount": m4(0), "order_is_digital": not physical,
@@ -447,8 +462,8 @@ def build_order(spec, ids, store_hash="sandbox"):
         "currency_id": currency["id"], "currency_code": currency["currency_code"], "currency_exchange_rate": "1.0000000000",
         "default_currency_id": currency["id"], "default_currency_code": currency["currency_code"],
         "store_default_currency_code": "USD", "store_default_to_transactional_exchange_rate": currency["rate"],
-        "staff_notes": "", "customer_message": spec.get("customer_message", ""), "discount_amount": m4(manual_total),
-        "coupon_discount": m4(coupon_total), "shipping_address_count": len(addresses), "is_deleted": False,
+        "staff_notes": "", "customer_message": spec.get("customer_message", ""),
+        "shipping_address_count": len(addresses), "is_deleted": False,
         "ebay_order_id": "0", "cart_id": "00000000-0000-4000-8000-%012d" % oid, "billing_address": billing,
         "is_email_opt_in": False, "order_source": spec.get("order_source", "www"), "channel_id": spec.get("channel_id", 1),
         "external_source": spec.get("external_source"), "external_id": None, "external_merchant_id": None,
@@ -565,6 +580,35 @@ TRACKING_LINKS = {"ups": "https://www.ups.com/track?tracknum={}",
 def set_status(order, status_id):
     order["status_id"] = status_id
     order["status"] = order["custom_status"] = STATUS_NAMES[status_id]
+
+
+# ---- quantities edited (PUT /v2/orders/{id} with products[].quantity)
+
+
+def set_product_quantity(record, line, quantity):
+    """Lower an order product's quantity, 0 removing it (O2#updateOrder), and recompute what
+    depends on it: its totals and tax rows, its address's item count, the order's totals. A
+    changed line loses its discounts and promotions (O2#updateOrder), and its coupon what it
+    took off this line."""
+    order = record["order"]
+    delta = line["quantity"] - quantity
+    line["quantity"], line["applied_discounts"] = quantity, []
+    set_line_totals(line)
+    for coupon in record["coupons"]:
+        coupon["discount"] = float(sum((D(d["amount"]) for ln in record["products"] for d in ln["applied_discounts"]
+                                        if d.get("code") == coupon["code"]), ZERO))
+    for address in record["addresses"]:
+        if address["id"] == line["order_address_id"]:
+            address["items_total"] -= delta
+    own_rows = [row for row in record["taxes"] if row["order_product_id"] == str(line["id"])]
+    if quantity:
+        for row in own_rows:
+            if row["line_item_type"] == "item":
+                row["line_amount"] = row["priority_amount"] = line["total_tax"]
+    else:
+        record["products"].remove(line)
+        record["taxes"] = [row for row in record["taxes"] if row not in own_rows]
+    order.update(order_totals(record["products"], record["addresses"], record["fees"]))
 
 
 # ---- refunds (shared by the seed and POST .../payment_actions/refund_quotes|refunds)

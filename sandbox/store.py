@@ -142,7 +142,7 @@ class Store:
 
     # ------------------------------------------------------------------ orders
     def update_order(self, order_id, body):
-        editable = {"status_id", "staff_notes", "customer_message", "external_order_id", "is_deleted"}
+        editable = {"status_id", "staff_notes", "customer_message", "external_order_id", "is_deleted", "products"}
         unsupported = set(body) - editable
         if unsupported:
             raise ApiError(400, "The sandbox cannot update %s (supported: %s)" % (", ".join(sorted(unsupported)),
@@ -152,12 +152,15 @@ class Store:
             order = rec["order"]
             if "status_id" in body and body["status_id"] not in seed.STATUS_NAMES:
                 raise ApiError(400, "The field 'status_id' is invalid.")
+            quantities = self._product_quantities(rec, body.get("products", []))
             previous = order["status_id"]
             for key in ("staff_notes", "customer_message", "external_order_id", "is_deleted"):
                 if key in body:
                     order[key] = body[key]
             if "status_id" in body:
                 seed.set_status(order, body["status_id"])
+            for line, quantity in quantities:
+                seed.set_product_quantity(rec, line, quantity)
             self.touch(order)
             self.emit("store/order/updated", {"type": "order", "id": order_id})
             if order["status_id"] != previous:
@@ -166,6 +169,37 @@ class Store:
             if body.get("is_deleted"):
                 self.emit("store/order/archived", {"type": "order", "id": order_id})
             return order
+
+    @staticmethod
+    def _product_quantities(rec, products):
+        """[(order product, new quantity)] of a PUT's ``products`` (O2 order_Put), all checked before
+        anything changes. The sandbox only lowers the quantity of existing order products (0
+        removes one), never below what was shipped or refunded."""
+        if not isinstance(products, list) or not all(isinstance(item, dict) for item in products):
+            raise ApiError(400, "The field 'products' must be an array of objects.")
+        lines = {ln["id"]: ln for ln in rec["products"]}
+        changes, seen = [], set()
+        for item in products:
+            other = set(item) - {"id", "quantity"}
+            if "id" not in item or other:
+                raise ApiError(400, "The sandbox only changes the quantity of an existing order product (id and quantity; "
+                                    "not %s)." % ", ".join(sorted(other) or ["a product without id"]))
+            line, quantity = lines.get(item["id"]), item.get("quantity")
+            if line is None or item["id"] in seen:
+                raise ApiError(400, "Order product %r is not a product of order %d, or is listed twice."
+                               % (item["id"], rec["order"]["id"]))
+            if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
+                raise ApiError(400, "The field 'quantity' must be a non-negative integer.")
+            seen.add(line["id"])
+            if quantity > line["quantity"]:
+                raise ApiError(400, "The sandbox cannot raise quantities: order product %d has %d." % (line["id"], line["quantity"]))
+            floor = max(line["quantity_shipped"], line["quantity_refunded"])
+            if quantity < floor:
+                raise ApiError(400, "Order product %d has %d item(s) shipped and %d refunded: its quantity cannot go below %d."
+                               % (line["id"], line["quantity_shipped"], line["quantity_refunded"], floor))
+            if quantity != line["quantity"]:
+                changes.append((line, quantity))
+        return changes
 
     def create_shipment(self, order_id, body):
         with self.lock:

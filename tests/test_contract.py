@@ -104,6 +104,7 @@ def scenario(sb):
                                                   "shipping_provider": "ups", "comments": "first box",
                                                   "items": [{"order_product_id": line103["id"], "quantity": 1}]}, 201),
         ("PUT", "/v2/orders/111", {}, {"status_id": 5}, 200),
+        ("PUT", "/v2/orders/112", {}, {"products": [{"id": op112, "quantity": 0}]}, 200),
         ("POST", "/v3/orders/110/payment_actions/refund_quotes", {}, {"items": items110}, 201),
         ("POST", "/v3/orders/110/payment_actions/refunds", {}, {"items": items110, "payments": [
             {"provider_id": "braintree", "amount": amount110 + 1, "offline": False}]}, 422),

@@ -22,7 +22,7 @@ from bigcommerce.orders import (
     can_cancel_in_odoo, store_outcome,
     gateway_needs_transactions,
     can_update_addresses, delivery_groups, derive_tax_rate, expected_totals, map_order,
-    order_changes, order_snapshot, parse_datetime, parse_order_ids, simulate_odoo_totals,
+    order_changes, order_snapshot, parse_datetime, parse_order_ids, quantity_changes, simulate_odoo_totals,
     totals_difference,
 )
 
@@ -300,6 +300,42 @@ def test_reimport_reports_status_payment_and_address_changes():
     }
     assert can_update_addresses(any_delivery_done=False)
     assert not can_update_addresses(any_delivery_done=True)
+
+
+def test_quantities_lowered_in_bigcommerce_never_cancel_what_was_delivered():
+    D = Decimal
+    changes = quantity_changes([
+        # (order product, ordered, delivered, invoiced) in Odoo
+        (1, 3.0, 0.0, 0.0),  # one of three cancelled, nothing delivered
+        (2, 3.0, 2.0, 3.0),  # BigCommerce asks for one, but two left already: down to two
+        (3, 2.0, 2.0, 0.0),  # BigCommerce asks for one, both left already: stays
+        (4, 2.0, 0.0, 0.0),  # unchanged
+        (5, 2.0, 0.0, 2.0),  # removed in BigCommerce (no longer listed), invoiced
+    ], {1: 2, 2: 1, 3: 1, 4: 2, 6: 4})
+    assert [(c.order_product_id, c.ordered, c.quantity, c.requested) for c in changes] == [
+        (1, D(3), D(2), D(2)), (2, D(3), D(2), D(1)), (3, D(2), D(2), D(1)), (5, D(2), D(0), D(0))]
+    assert [c.lowered for c in changes] == [True, True, False, True]
+    assert [c.below_delivered for c in changes] == [False, True, True, False]
+    assert [c.needs_credit_note for c in changes] == [False, True, False, True]
+
+
+def test_only_quantities_bigcommerce_changed_since_the_last_import_are_applied():
+    raw = load("two_addresses.json")["order"]
+    previous = json.loads(json.dumps(order_snapshot(map_order(raw))))["quantities"]  # as stored by Odoo
+    first, second = (line.order_product_id for line in map_order(raw).lines[:2])
+    lowered = [{**item, "quantity": 1} if item["id"] == first else item
+               for item in raw["consignments"]["shipping"][0]["line_items"]]
+    raw["consignments"]["shipping"][0]["line_items"] = lowered
+    now = {line.order_product_id: line.quantity for line in map_order(raw).lines if line.order_product_id}
+    # The second line was raised in Odoo since: BigCommerce did not change it, so it stays.
+    odoo_lines = [(first, 2, 0, 0), (second, now[second] + 3, 0, 0)]
+    assert [c.order_product_id for c in quantity_changes(odoo_lines, now, previous)] == [first]
+    assert [c.order_product_id for c in quantity_changes(odoo_lines, now)] == [first, second]
+    assert quantity_changes(odoo_lines, now, {**previous, str(first): "1"}) == [], "told once"
+
+
+def test_quantities_raised_in_bigcommerce_are_not_applied():
+    assert quantity_changes([(1, 2.0, 0.0, 0.0)], {1: 5}) == []
 
 
 # ---------------------------------------------------------------- the fixtures themselves

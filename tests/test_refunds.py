@@ -10,7 +10,8 @@ from bigcommerce.refunds import (
     CreditLine, RefundRefused, allows_cancellation_by_default, cancellation_blocker, credit_line, declined_payments,
     discount_share,
     full_refund_items, fully_declined, may_allow_cancellation, payment_state, plan_cancellation, quantities_left,
-    quantity_changes, quote_excess, quote_refusal, quote_shortfall, with_deduction, refund_credit_lines, refund_for_reference, refund_items,
+    quote_excess, quote_refusal, quote_shortfall, refund_credit_lines, refund_for_reference, refund_items,
+    with_deduction,
     refund_method_key, refund_methods, refund_reason,
 )
 from contract import specs_available, validate_request
@@ -292,15 +293,6 @@ def test_the_discount_share_makes_a_credit_note_equal_the_refund():
     assert discount_share("30.001", "30.00", "0") == D(0)  # rounding
     assert discount_share("30.00", "18.00", "10.00") is None  # more than all the discounts
     assert discount_share("30.00", "31.00", "10.00") is None  # a refund above the credited lines
-
-
-def test_quantities_reduced_in_bigcommerce_never_cancel_what_was_delivered():
-    changes = quantity_changes([
-        (1, 3, 0, 2),  # one of three cancelled, nothing delivered
-        (2, 3, 2, 1),  # down to one, but two left already: stays at two
-        (3, 2, 0, 2),  # unchanged
-    ])
-    assert changes == {1: D(2), 2: D(2)}
 
 
 def test_a_credit_note_below_the_quote_is_refunded_less_a_deduction_on_its_first_product():

@@ -19,6 +19,7 @@ from bigcommerce.webhooks import verify_webhook
 
 from sandbox import seed
 from sandbox.server import DEFAULT_CONFIG, start_sandbox
+from sandbox.store import Store
 
 SECRET = "test-client-secret"
 MONEY = re.compile(r"^-?\d+\.\d{4}$")
@@ -354,8 +355,62 @@ def test_cancel_and_status_changes(api):
     assert after["status_id"] == 5
     assert parsedate_to_datetime(after["date_modified"]) > parsedate_to_datetime(before["date_modified"])
     assert api.call("PUT", "/v2/orders/111", {"status_id": 99}).status_code == 400
-    assert api.call("PUT", "/v2/orders/111", {"products": []}).status_code == 400
+    assert api.call("PUT", "/v2/orders/111", {"customer_id": 2}).status_code == 400
     assert api.get("/v2/orders/111")["status_id"] == 5
+
+
+def test_lowered_quantities_recompute_the_order_its_taxes_and_totals(sb, api):
+    before = api.get("/v2/orders/103")
+    shirt, skillet, mug = api.get("/v2/orders/103/products")
+    resp = api.call("PUT", "/v2/orders/103", {"products": [{"id": shirt["id"], "quantity": 1},
+                                                           {"id": skillet["id"], "quantity": 0}]})  # 0 removes it
+    assert resp.status_code == 200
+    order = resp.json()
+    lines = api.get("/v2/orders/103/products")
+    assert [(ln["id"], ln["quantity"]) for ln in lines] == [(shirt["id"], 1), (mug["id"], 3)]
+    assert (lines[0]["total_ex_tax"], lines[0]["total_tax"]) == (shirt["price_ex_tax"], shirt["price_tax"])
+    addresses = api.get("/v2/orders/103/shipping_addresses")
+    taxes = api.get("/v2/orders/103/taxes", details="true")
+    assert recompute(order, lines, addresses, taxes, api.get("/v2/orders/103/fees")["fees"], seed.US_TAX) == []
+    assert seed.check_order(sb.state.orders[103]) == []
+    assert D(order["subtotal_ex_tax"]) == D(before["subtotal_ex_tax"]) - D(shirt["price_ex_tax"]) - D(skillet["total_ex_tax"])
+    assert D(order["wrapping_cost_inc_tax"]) == 0, "the skillet's gift wrapping went with it"
+    assert str(skillet["id"]) not in [row["order_product_id"] for row in taxes]
+    assert (order["items_total"], addresses[0]["items_total"]) == (4, 4)
+    assert parsedate_to_datetime(order["date_modified"]) > parsedate_to_datetime(before["date_modified"])
+
+
+def test_a_lowered_quantity_drops_the_line_discounts_and_says_the_order_changed():
+    store = Store()
+    shirt = store.orders[116]["products"][0]  # 2 T-shirts with a 4.00 coupon discount
+    store.update_order(116, {"products": [{"id": shirt["id"], "quantity": 1}]})
+    record = store.orders[116]
+    assert seed.check_order(record) == []
+    assert shirt["applied_discounts"] == [], "a changed line loses its discounts (O2#updateOrder)"
+    assert (record["order"]["coupon_discount"], record["coupons"][0]["discount"]) == ("6.0000", 6.0)
+    assert store.drain_events() == [{"scope": "store/order/updated", "data": {"type": "order", "id": 116}}]
+
+
+@pytest.mark.parametrize("order_id, products, message", [
+    (103, {"id": 1}, "array"),
+    (103, [{"quantity": 1, "name": "Mug", "price_ex_tax": 1, "price_inc_tax": 1}], "only changes the quantity"),
+    (103, [{"id": "first", "quantity": 1}], "not a product of order 103"),
+    (103, [{"id": 0, "quantity": -1}], "non-negative"),
+    (103, [{"id": 0, "quantity": 5}], "cannot raise"),
+    (103, [{"id": 0, "quantity": 1, "price_ex_tax": 5}], "only changes the quantity"),
+    (103, [{"id": 0, "quantity": 1}, {"id": 0, "quantity": 0}], "listed twice"),
+    (105, [{"id": 0, "quantity": 1}], "cannot go below 2"),  # two of three T-shirts shipped
+    (110, [{"id": 0, "quantity": 0}], "cannot go below 1"),  # one of two T-shirts refunded
+])
+def test_quantity_edits_the_sandbox_refuses_change_nothing(api, order_id, products, message):
+    first = api.get("/v2/orders/%d/products" % order_id)[0]["id"]
+    if isinstance(products, list):
+        products = [dict(item, id=first) if item.get("id") == 0 else item for item in products]
+    before = api.get("/v2/orders/%d" % order_id), api.get("/v2/orders/%d/products" % order_id)
+    resp = api.call("PUT", "/v2/orders/%d" % order_id, {"status_id": 9, "products": products})
+    assert resp.status_code == 400
+    assert resp.json()[0]["status"] == 400 and message in resp.json()[0]["message"], resp.json()
+    assert (api.get("/v2/orders/%d" % order_id), api.get("/v2/orders/%d/products" % order_id)) == before
 
 
 def test_capture_and_void(sb, api):

@@ -22,3 +22,8 @@ def to_decimal(value):
     if not result.is_finite():
         raise ValueError(f"not an amount: {value!r}")
     return result
+
+
+def decimal_text(value):
+    """A Decimal as people write it, without trailing zeros or exponent: 2, 2.5, 8.25."""
+    return format(value.normalize(), "f")

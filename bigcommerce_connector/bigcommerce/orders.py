@@ -583,6 +583,7 @@ def order_snapshot(order):
         "payment_status": order.payment_status,
         "billing_address": format_address(order.billing_address),
         "shipping_addresses": {str(s.id): format_address(s.address) for s in order.shipping_addresses},
+        "quantities": {str(line.order_product_id): str(line.quantity) for line in order.lines if line.order_product_id},
     }
 
 
@@ -600,6 +601,52 @@ def order_changes(previous, current):
     for address_id in dict.fromkeys([*before, *after]):
         if before.get(address_id) != after.get(address_id):
             changes[f"shipping_address/{address_id}"] = (before.get(address_id), after.get(address_id))
+    return changes
+
+
+@dataclass(frozen=True)
+class QuantityChange:
+    """An order line whose quantity BigCommerce lowered, from ``ordered`` to ``quantity``:
+    BigCommerce's ``requested`` quantity, or what was delivered when BigCommerce asks for less
+    (what left the warehouse is never cancelled; then ``quantity`` may stay ``ordered``)."""
+    order_product_id: int
+    ordered: Decimal
+    quantity: Decimal
+    requested: Decimal
+    invoiced: Decimal
+
+    @property
+    def lowered(self):
+        return self.quantity < self.ordered
+
+    @property
+    def below_delivered(self):
+        return self.requested < self.quantity
+
+    @property
+    def needs_credit_note(self):
+        """More was invoiced than is now ordered: only a credit note gives it back."""
+        return self.lowered and self.invoiced > self.quantity
+
+
+def quantity_changes(odoo_lines, bigcommerce_quantities, previous_quantities=None):
+    """The QuantityChanges of an order whose quantities BigCommerce lowered on lines not yet
+    fulfilled. ``odoo_lines``: (order product id, ordered, delivered, invoiced) of the Odoo lines
+    of order products; ``bigcommerce_quantities``: {order product id: quantity} of the products
+    the order has in BigCommerce: one it no longer lists was removed there (quantity 0 removes
+    a product, O2#updateOrder). ``previous_quantities``: BigCommerce's at the last import
+    (``order_snapshot``): only what BigCommerce changed since is applied, so a line changed in
+    Odoo stays as it is and a refusal is told once; None (an order imported before they were
+    kept) compares every line. A quantity is never raised (a re-import never adds to an order)."""
+    changes = []
+    for order_product_id, ordered, delivered, invoiced in odoo_lines:
+        requested = to_decimal(bigcommerce_quantities.get(order_product_id, ZERO))
+        before = (previous_quantities or {}).get(str(order_product_id))
+        ordered, delivered = to_decimal(ordered), to_decimal(delivered)
+        if (before is not None and to_decimal(before) == requested) or requested >= ordered:
+            continue
+        quantity = min(ordered, max(requested, delivered))
+        changes.append(QuantityChange(order_product_id, ordered, quantity, requested, to_decimal(invoiced)))
     return changes
 
 

@@ -296,18 +296,6 @@ def discount_share(credited, refunded, discounts):
     return None
 
 
-def quantity_changes(lines):
-    """{order product id: new quantity} for the lines whose quantity BigCommerce reduced.
-    ``lines``: (order product id, Odoo quantity, delivered quantity, BigCommerce quantity). A
-    fulfilled quantity is never cancelled: a line goes down to what was delivered at the least."""
-    changes = {}
-    for order_product_id, ordered, delivered, now in lines:
-        target = max(Decimal(str(now)), Decimal(str(delivered)))
-        if target < Decimal(str(ordered)):
-            changes[order_product_id] = target
-    return changes
-
-
 @dataclass(frozen=True)
 class CancellationPlan:
     """What Cancel In BigCommerce does, in order: void an authorisation, refund what the gateway

@@ -13,6 +13,7 @@ from . import sale_order_import
 from . import sale_order_workflow
 from . import sale_order_cancel
 from . import stock_picking
+from . import stock_move
 from . import bc_instance_order_arrival
 from . import bc_instance_order_values
 from . import marketplace_queue_line

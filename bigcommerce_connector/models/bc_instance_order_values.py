@@ -6,6 +6,8 @@ from odoo.exceptions import UserError
 
 from odoo.addons.base_marketplace.exceptions import ShortcutError
 
+from ..bigcommerce.money import decimal_text
+
 # Order line kind -> (instance field holding its product, name of the product created when empty).
 SERVICE_PRODUCTS = {
     "gift_certificate": ("gift_certificate_product_id", "BigCommerce Gift Certificate"),
@@ -17,10 +19,6 @@ SERVICE_PRODUCTS = {
     "discount": ("discount_product_id", "BigCommerce Discount"),
     "rounding": ("discount_product_id", "BigCommerce Discount"),
 }
-
-
-def _percent(rate):
-    return format(rate.normalize(), "f")
 
 
 def new_record_action(name, model, defaults):
@@ -112,7 +110,7 @@ class BigCommerceInstance(models.Model):
         if not tax:
             label = _("incl.") if tax_inclusive else _("excl.")
             vals = {
-                "name": _("BigCommerce %(rate)s%% (%(pricing)s)", rate=_percent(bc_line.tax_rate), pricing=label),
+                "name": _("BigCommerce %(rate)s%% (%(pricing)s)", rate=decimal_text(bc_line.tax_rate), pricing=label),
                 "amount": float(bc_line.tax_rate), "amount_type": "percent", "type_tax_use": "sale",
                 "price_include_override": "tax_included" if tax_inclusive else "tax_excluded",
                 "company_id": self.company_id.id,
@@ -121,7 +119,7 @@ class BigCommerceInstance(models.Model):
             if not country:
                 raise UserError(_("Odoo needs a %(rate)s%% sales tax for BigCommerce's lines, and taxes need the "
                                   "country of the company %(company)s: set it, then use Retry on this queue line.",
-                                  rate=_percent(bc_line.tax_rate), company=self.company_id.name))
+                                  rate=decimal_text(bc_line.tax_rate), company=self.company_id.name))
             vals["country_id"] = country.id
             vals["tax_group_id"] = self._bigcommerce_tax_group(country, bc_line.tax_rate).id
             tax = Tax.sudo().create(vals).sudo(False)
@@ -130,7 +128,7 @@ class BigCommerceInstance(models.Model):
     def _bigcommerce_tax_group(self, country, rate):
         """The tax group named after the rate (the order's totals show tax per group, so another
         rate's group would print a wrong percentage), created when the company has none."""
-        name = _("Tax %(rate)s%%", rate=_percent(rate))
+        name = _("Tax %(rate)s%%", rate=decimal_text(rate))
         TaxGroup = self.env["account.tax.group"].sudo()
         domain = [("company_id", "=", self.company_id.id), ("country_id", "in", [False, country.id])]
         return TaxGroup.search(domain + [("name", "=", name)], limit=1) or TaxGroup.create({

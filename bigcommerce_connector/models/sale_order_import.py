@@ -7,9 +7,10 @@ from odoo import Command, _, api, fields, models
 from odoo.tools import SQL, format_amount
 
 from ..bigcommerce.orders import (
-    can_cancel_in_odoo, can_update_addresses, map_order, order_changes, order_snapshot, store_outcome,
-    to_naive_utc, totals_difference,
+    can_cancel_in_odoo, can_update_addresses, map_order, order_changes, order_snapshot, quantity_changes,
+    store_outcome, to_naive_utc, totals_difference,
 )
+from ..bigcommerce.money import decimal_text
 from ..bigcommerce.workflows import PAYMENT_STATUSES, normalize_payment_status
 from .bc_translate import translate
 
@@ -132,7 +133,8 @@ class SaleOrder(models.Model):
         by BigCommerce shipping address when the addresses were applied again, else None."""
         self.ensure_one()
         instance = self.bigcommerce_instance_id
-        changes = order_changes(self.bigcommerce_snapshot or {}, bc_order)
+        previous = self.bigcommerce_snapshot or {}
+        changes = order_changes(previous, bc_order)
         vals = self._bigcommerce_status_vals(bc_order)
         shipping_contacts = None
         if any(key == "billing_address" or key.startswith("shipping_address/") for key in changes):
@@ -144,10 +146,9 @@ class SaleOrder(models.Model):
                 if bc_order.shipping_addresses:
                     vals["partner_shipping_id"] = shipping_contacts[bc_order.shipping_addresses[0].id].id
             else:
-                message = _("%(order)s: the addresses changed in BigCommerce after a delivery was done, so they are "
-                            "not applied: the Odoo order keeps the addresses it was delivered to.", order=self.name)
-                self._message_log(body=message)
-                instance._log(message, level="warning", record=self)
+                self._bigcommerce_warn(_("%(order)s: the addresses changed in BigCommerce after a delivery was done, so "
+                                         "they are not applied: the Odoo order keeps the addresses it was delivered "
+                                         "to.", order=self.name))
         # The open deliveries follow the new address (sale_stock would only schedule an activity).
         self.with_context(update_delivery_shipping_partner=True).write(vals)
         if vals.get("partner_shipping_id"):
@@ -159,6 +160,7 @@ class SaleOrder(models.Model):
         for order_line in self.order_line.filtered("bigcommerce_order_product_id"):
             if order_line.bigcommerce_order_product_id in shipped:
                 order_line.bigcommerce_quantity_shipped = float(shipped[order_line.bigcommerce_order_product_id])
+        self._bigcommerce_apply_quantity_changes(bc_order, previous.get("quantities"))
         if changes:
             labels = {key: self._bigcommerce_change_label(key) for key in changes}
             items = Markup("").join(Markup("<li>%s: %s → %s</li>") % (labels[key], old or "-", new or "-")
@@ -167,6 +169,66 @@ class SaleOrder(models.Model):
             instance._log(_("Order #%(id)s updated: %(changes)s changed.", id=bc_order.order_id,
                             changes=", ".join(labels.values())), record=self)
         return shipping_contacts
+
+    def _bigcommerce_apply_quantity_changes(self, bc_order, previous_quantities):
+        """Lower the lines whose quantity BigCommerce lowered since the last import
+        (``previous_quantities``), never below what was delivered; their open delivery moves go
+        down with them. Told in the chatter and the log; asking below the delivered quantity, and
+        a line invoiced beyond its new quantity, are warnings."""
+        self.ensure_one()
+        if self.state == "cancel":
+            return
+        lines = {line.bigcommerce_order_product_id: line for line in self.order_line.filtered("bigcommerce_order_product_id")}
+        changes = quantity_changes(
+            [(product_id, line.product_uom_qty, line.qty_delivered, line.qty_invoiced) for product_id, line in lines.items()],
+            {bc_line.order_product_id: bc_line.quantity for bc_line in bc_order.lines if bc_line.order_product_id},
+            previous_quantities)
+        lowered = [change for change in changes if change.lowered]
+        if lowered:
+            self._bigcommerce_set_quantities({lines[change.order_product_id]: change.quantity for change in lowered})
+            items = Markup("").join(Markup("<li>%s: %s → %s</li>") % (
+                lines[change.order_product_id].name, decimal_text(change.ordered), decimal_text(change.quantity))
+                for change in lowered)
+            self._message_log(body=Markup("%s<ul>%s</ul>") % (_("Quantities lowered in BigCommerce:"), items))
+            text = "; ".join(self.env._("%(line)s from %(old)s to %(new)s", line=lines[change.order_product_id].name,
+                                        old=decimal_text(change.ordered), new=decimal_text(change.quantity))
+                             for change in lowered)
+            self.bigcommerce_instance_id._log(
+                _("%(order)s: quantities lowered in BigCommerce: %(lines)s.", order=self.name, lines=text), record=self)
+            # BigCommerce drops the discounts of a line it changes (O2#updateOrder): the totals may part.
+            self._bigcommerce_check_totals(bc_order)
+        for change in changes:
+            line = lines[change.order_product_id].name
+            if change.below_delivered:
+                self._bigcommerce_warn(_(
+                    "%(order)s: BigCommerce lowered %(line)s to %(requested)s, but %(delivered)s were already delivered, "
+                    "which is never cancelled: the line keeps %(delivered)s. If goods come back, make a return in Odoo.",
+                    order=self.name, line=line, requested=decimal_text(change.requested),
+                    delivered=decimal_text(change.quantity)))
+            if change.needs_credit_note:
+                self._bigcommerce_warn(_(
+                    "%(order)s: %(line)s was invoiced for %(invoiced)s, more than the %(quantity)s now ordered: a credit "
+                    "note is needed. A refund made in BigCommerce brings one; otherwise make it in Odoo.",
+                    order=self.name, line=line, invoiced=decimal_text(change.invoiced),
+                    quantity=decimal_text(change.quantity)))
+
+    def _bigcommerce_set_quantities(self, quantities):
+        """Write {order line: quantity} at the price BigCommerce charged, also on a locked order;
+        sale_stock lowers the open moves, and a move left with nothing to deliver is cancelled."""
+        # "Lock Confirmed Sales" forbids changing quantities, and sale_stock leaves the moves of a
+        # locked order alone: the customer no longer buys these, so the lock waits.
+        locked, self.locked = self.locked, False
+        for line, quantity in quantities.items():
+            # With the price and discount written again, Odoo keeps them instead of the pricelist's.
+            line.write({"product_uom_qty": float(quantity), "price_unit": line.price_unit, "discount": line.discount})
+        self.locked = locked
+        # The import then sets every open move's quantity to what BigCommerce shipped, at most its demand.
+        self.env["sale.order.line"].union(*quantities).move_ids._bigcommerce_cancel_emptied()
+
+    def _bigcommerce_warn(self, message):
+        """A warning about this order, in its chatter and in its store's log."""
+        self._message_log(body=message)
+        self.bigcommerce_instance_id._log(message, level="warning", record=self)
 
     @api.model
     def _bigcommerce_change_label(self, key):
@@ -218,8 +280,7 @@ class SaleOrder(models.Model):
         message = _("The totals of %(order)s differ from BigCommerce order #%(id)s: %(text)s. Check the taxes and "
                     "prices of its lines before confirming it.", order=self.name, id=bc_order.order_id, text=text)
         self.bigcommerce_totals_mismatch = text
-        self._message_log(body=message)
-        self.bigcommerce_instance_id._log(message, level="warning", record=self)
+        self._bigcommerce_warn(message)
 
 
 class SaleOrderLine(models.Model):

@@ -85,7 +85,9 @@ class SaleOrder(models.Model):
         return bool(pickings)
 
     def _bigcommerce_step_create_invoice(self, bc_order, workflow, contacts):
-        if self.invoice_status != "to invoice":
+        # A quantity lowered below what was invoiced is "to invoice" too, but only a credit note
+        # gives it back, and those are not made by themselves (see _bigcommerce_apply_quantity_changes).
+        if self.invoice_status != "to invoice" or not self._get_invoiceable_lines():
             return False
         self._create_invoices()
         return True

@@ -134,6 +134,11 @@ class BigCommerceOrderMixin:
         return self.SaleOrder.search([("bigcommerce_instance_id", "=", self.instance.id),
                                       ("bigcommerce_order_id", "in", [str(i) for i in order_ids])])
 
+    def log_messages(self, sale_order, level=None):
+        """The store's log lines about ``sale_order`` (of ``level`` when given)."""
+        domain = [("res_model", "=", "sale.order"), ("res_id", "=", sale_order.id)]
+        return self.env["marketplace.log"].search(domain + ([("level", "=", level)] if level else [])).mapped("message")
+
     def assertTotalsEqualBigCommerce(self, sale_order, order_id):
         bc = self.bc_order(order_id)
         self.assertFalse(sale_order.bigcommerce_totals_mismatch)

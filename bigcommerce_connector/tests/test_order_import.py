@@ -319,10 +319,6 @@ class TestOrderImport(BigCommerceOrderCase):
             record["addresses"][0]["street_1"] = street
         self.sandbox.state.touch(order)
 
-    def log_messages(self, sale_order, level=None):
-        domain = [("res_model", "=", "sale.order"), ("res_id", "=", sale_order.id)]
-        return self.env["marketplace.log"].search(domain + ([("level", "=", level)] if level else [])).mapped("message")
-
     def test_reimport_updates_status_payment_and_address_before_delivery(self):
         self.add_workflow("captured", confirm_order=True)
         sale_order = self.import_orders(103)
