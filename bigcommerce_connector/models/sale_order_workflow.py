@@ -142,18 +142,21 @@ class SaleOrder(models.Model):
                    for bc_line in bc_order.lines if bc_line.order_product_id}
         validated = self.env["stock.picking"]
         for picking in self._bigcommerce_open_deliveries():
-            to_validate = False
-            for move in picking.move_ids.filtered(lambda move: move.state not in ("done", "cancel")):
+            moves = picking.move_ids.filtered(lambda move: move.state not in ("done", "cancel"))
+            quantities = {}
+            for move in moves:
                 order_line = move.sale_line_id
-                rounding = move.product_uom.rounding
                 left = float(shipped.get(order_line.bigcommerce_order_product_id, 0)) - order_line.qty_delivered
-                quantity = min(max(left, 0.0), move.product_uom_qty)
+                quantities[move] = min(max(left, 0.0), move.product_uom_qty)
+            # Nothing shipped there that Odoo has not delivered: what the warehouse picked stays as it is.
+            if all(float_is_zero(quantity, precision_rounding=move.product_uom.rounding)
+                   for move, quantity in quantities.items()):
+                continue
+            for move, quantity in quantities.items():
                 move.quantity = quantity
-                move.picked = not float_is_zero(quantity, precision_rounding=rounding)
-                to_validate = to_validate or move.picked
-            if to_validate:
-                picking.with_context(bigcommerce_shipped_in_store=True)._bigcommerce_validate(backorder=True)
-                validated |= picking
+                move.picked = not float_is_zero(quantity, precision_rounding=move.product_uom.rounding)
+            picking.with_context(bigcommerce_shipped_in_store=True)._bigcommerce_validate(backorder=True)
+            validated |= picking
         if validated:
             self.bigcommerce_instance_id._log(
                 _("%(order)s: delivered %(pickings)s as shipped in BigCommerce.", order=self.name,

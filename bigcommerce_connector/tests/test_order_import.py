@@ -84,6 +84,17 @@ class TestOrderImport(BigCommerceOrderCase):
         self.assertEqual(backorder.backorder_id, done)
         self.assertEqual(sorted(backorder.move_ids.mapped("product_uom_qty")), [1.0, 1.0])
 
+    def test_a_reimport_keeps_what_the_warehouse_picked(self):
+        self.add_workflow("captured", confirm_order=True)
+        sale_order = self.import_orders(103)
+        delivery = sale_order.picking_ids
+        shirt = delivery.move_ids.filtered(lambda move: move.product_id == self.products["TSHIRT-M"])
+        shirt.write({"quantity": 1, "picked": True})  # half of it picked, the delivery not validated yet
+        self.sandbox.state.update_order(103, {"staff_notes": "Call before delivery"})  # a change elsewhere
+        self.import_orders(103)
+        self.assertEqual((shirt.quantity, shirt.picked), (1.0, True))
+        self.assertNotEqual(delivery.state, "done")
+
     def test_shipped_order_arrives_delivered_without_odoo_email(self):
         self.env.company.stock_move_email_validation = True
         self.add_workflow("paid", confirm_order=True)
