@@ -214,7 +214,8 @@ class SaleOrder(models.Model):
 
     def _bigcommerce_set_quantities(self, quantities):
         """Write {order line: quantity} at the price BigCommerce charged, also on a locked order;
-        sale_stock lowers the open moves, and a move left with nothing to deliver is cancelled."""
+        sale_stock lowers the open moves' demand, and ``stock.move._bigcommerce_fit_to_demand`` what
+        was picked beyond it."""
         # "Lock Confirmed Sales" forbids changing quantities, and sale_stock leaves the moves of a
         # locked order alone: the customer no longer buys these, so the lock waits.
         locked, self.locked = self.locked, False
@@ -222,8 +223,7 @@ class SaleOrder(models.Model):
             # With the price and discount written again, Odoo keeps them instead of the pricelist's.
             line.write({"product_uom_qty": float(quantity), "price_unit": line.price_unit, "discount": line.discount})
         self.locked = locked
-        # The import then sets every open move's quantity to what BigCommerce shipped, at most its demand.
-        self.env["sale.order.line"].union(*quantities).move_ids._bigcommerce_cancel_emptied()
+        self.env["sale.order.line"].union(*quantities).move_ids._bigcommerce_fit_to_demand()
 
     def _bigcommerce_warn(self, message):
         """A warning about this order, in its chatter and in its store's log."""

@@ -1,13 +1,17 @@
 from odoo import models
-from odoo.tools import float_is_zero
+from odoo.tools import float_compare, float_is_zero
 
 
 class StockMove(models.Model):
     _inherit = "stock.move"
 
-    def _bigcommerce_cancel_emptied(self):
-        """Cancel those of these moves whose demand went down to nothing (a quantity cancelled in
-        BigCommerce). sale_stock cancels them itself unless they were picked: those would stay on
-        the open delivery, where a cancelled quantity could still be delivered."""
-        self.filtered(lambda move: move.state not in ("done", "cancel")
-                      and float_is_zero(move.product_uom_qty, precision_rounding=move.product_uom.rounding))._action_cancel()
+    def _bigcommerce_fit_to_demand(self):
+        """After a quantity cancelled in BigCommerce lowered these moves' demand: cancel those left
+        with nothing to deliver (sale_stock cancels them itself unless they were picked), and bring
+        what was picked down to the demand, so that a cancelled quantity is never delivered."""
+        open_moves = self.filtered(lambda move: move.state not in ("done", "cancel"))
+        open_moves.filtered(lambda move: float_is_zero(
+            move.product_uom_qty, precision_rounding=move.product_uom.rounding))._action_cancel()
+        for move in open_moves.filtered(lambda move: move.state != "cancel" and float_compare(
+                move.quantity, move.product_uom_qty, precision_rounding=move.product_uom.rounding) > 0):
+            move.quantity = move.product_uom_qty
