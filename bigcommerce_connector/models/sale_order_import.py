@@ -107,7 +107,8 @@ class SaleOrder(models.Model):
             vals["team_id"] = instance.team_id.id
         # Never the user running the import (OdooBot for scheduled ones): My Quotations would hide the order.
         vals["user_id"] = (instance.user_id or customer.user_id or customer.commercial_partner_id.user_id).id
-        sale_order = self.create(vals)
+        # The chatter's one note of the creation is the import's: Odoo's "Quotation created" would be a second one.
+        sale_order = self.with_context(mail_create_nolog=True).create(vals).with_env(self.env)
         sale_order._message_log(body=_("Imported from BigCommerce order #%(id)s (%(status)s, payment: %(payment)s).",
                                        id=bc_order.order_id, status=bc_order.status,
                                        payment=bc_order.payment_status or _("none")))
