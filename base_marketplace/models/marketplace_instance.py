@@ -25,11 +25,17 @@ class MarketplaceInstance(models.Model):
     def _connector_record(self):
         """The connector's own record of this store: the one delegating to it (``_inherits``)."""
         self.ensure_one()
+        model_name, record_id = self.env["marketplace.queue.line"]._run_cached(
+            ("connector_record", self.id), self._find_connector_record)
+        return self.env[model_name].browse(record_id) if model_name else None
+
+    def _find_connector_record(self):
+        """(model, id) of the connector's record of this store, or (None, None)."""
         for model_name, field_name in self._connector_models():
             record = self.env[model_name].with_context(active_test=False).search([(field_name, "=", self.id)], limit=1)
             if record:
-                return record.with_env(self.env)
-        return None
+                return model_name, record.id
+        return None, None
 
     @api.model
     @tools.ormcache()

@@ -14,7 +14,8 @@ class MarketplaceLog(models.Model):
     _check_company_auto = True
 
     instance_id = fields.Many2one("marketplace.instance", string="Store", required=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="instance_id.company_id", store=True, index=True)
+    # Computed before the insert: a log is written with every line, and a later UPDATE would cost a query each time.
+    company_id = fields.Many2one(related="instance_id.company_id", store=True, index=True, precompute=True)
     operation = fields.Char(string="Operation Code", index=True)
     external_id = fields.Char(string="External ID", index=True)
     level = fields.Selection(

@@ -45,6 +45,25 @@ QUEUE_EDIT = object()
 DEFAULT_TIME_BUDGET_SECONDS = 30
 
 
+class RunCache:
+    """What consecutive lines of one operation in a queue run look up again and again (a
+    store's taxes, gateways, workflows), as plain values (ids) by key. Dropped when a line of
+    another operation comes (it may change what was looked up: Update Store Data changes the
+    tax classes) and when a line fails (its rolled-back work may be in it); a change made
+    elsewhere in Odoo is seen by the next run, at most a batch or a time budget later."""
+
+    def __init__(self):
+        self.operation = None
+        self.values = {}
+
+    def begin(self, operation):
+        if operation != self.operation:
+            self.operation, self.values = operation, {}
+
+    def drop(self):
+        self.values = {}
+
+
 class MarketplaceQueueLine(models.Model):
     """One unit of work (one order, one product, one refund) of a queue job.
 
@@ -211,13 +230,14 @@ class MarketplaceQueueLine(models.Model):
         self._requeue_stale_lines()
         self._commit_if_allowed()
         lines = self.browse()
+        run_cache = RunCache()
         while len(lines) < batch_size and time.monotonic() < deadline:
             line = self._claim_due_line(after_id=lines[-1:].id)
             if not line:
                 break
             # Each line commits, which empties the cache: prefetching every line processed
             # so far again would make a line's cost grow with the run.
-            line.with_prefetch(line.ids)._process()
+            line.with_prefetch(line.ids).with_context(marketplace_run_cache=run_cache)._process()
             lines |= line
         if self.search_count(self._due_domain(), limit=1):
             self._trigger_processing()
@@ -282,6 +302,9 @@ class MarketplaceQueueLine(models.Model):
 
     def _process(self):
         self.ensure_one()
+        run_cache = self.env.context.get("marketplace_run_cache")
+        if run_cache is not None:
+            run_cache.begin(self.operation)
         try:
             with self.env.cr.savepoint():
                 logs_before = len(self.log_ids)
@@ -300,6 +323,8 @@ class MarketplaceQueueLine(models.Model):
                     self._log(_("Done: %(record)s.", record=record.display_name) if record else _("Done."), record=record)
                 self._supersede_failed_lines()
         except Exception as error:  # noqa: BLE001 - every failure is recorded on the line
+            if run_cache is not None:
+                run_cache.drop()
             self._record_failure(error)
         self._commit_if_allowed()
 
@@ -359,6 +384,18 @@ class MarketplaceQueueLine(models.Model):
             return _("Another process was updating the same record at the same time.")
         message = getattr(error, "user_message", None) or (error.args[0] if error.args else repr(error))
         return str(message)
+
+    @api.model
+    def _run_cached(self, key, compute):
+        """``compute()``, or its value for ``key`` earlier in this queue run (see RunCache);
+        outside a run, ``compute()`` each time. ``compute`` returns plain values such as ids,
+        which outlive the line's environment."""
+        run_cache = self.env.context.get("marketplace_run_cache")
+        if run_cache is None:
+            return compute()
+        if key not in run_cache.values:
+            run_cache.values[key] = compute()
+        return run_cache.values[key]
 
     @api.model
     def _processing_line(self):

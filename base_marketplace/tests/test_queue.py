@@ -193,6 +193,29 @@ class TestQueue(MarketplaceQueueCase):
         outside = self.instance._log("Checked the webhooks.")
         self.assertFalse(outside.line_id, "a log written outside the queue points at no line")
 
+    def test_a_run_remembers_lookups_for_consecutive_lines_of_one_operation_until_one_fails(self):
+        computed = []
+
+        def work(line, payload):
+            line._run_cached(("store data", self.instance.id), lambda: computed.append(payload["id"]) or len(computed))
+            if payload["id"] == "B":
+                raise UserError(line.env._("B fails after its lookup."))
+
+        self.enqueue("A", "B", "C", "D")
+        self.Line._enqueue(self.instance, "test_other", [{"external_id": "X"}])
+        self.enqueue("E")
+        with self.handler(work), patch.object(type(self.Line), "_process_test_other", lambda line, payload: None,
+                                              create=True):
+            self.run_queue()
+        # B used A's lookup; C looked up again (B's rolled-back work may have been in it); D used
+        # C's; another operation came between D and E, so E looked up again.
+        self.assertEqual(computed, ["A", "C", "E"])
+        self.enqueue("F")
+        with self.handler(work):
+            self.run_queue()
+        self.assertEqual(computed, ["A", "C", "E", "F"], "a new run looks up again: it sees what changed meanwhile")
+        self.assertEqual(self.Line._run_cached("outside a run", lambda: "computed"), "computed")
+
     def test_invalid_json_payload_fails_clearly_and_affects_nothing_else(self):
         job, lines = self.enqueue("A", "B")
         lines.filtered(lambda line: line.external_id == "A")._as_queue().payload = "{not json"

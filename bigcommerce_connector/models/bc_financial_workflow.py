@@ -100,6 +100,11 @@ class BigCommerceFinancialWorkflow(models.Model):
     @api.model
     def _resolve(self, instance, gateway, payment_status):
         """The workflow of ``instance`` for this gateway record and BigCommerce payment status, or an empty recordset."""
-        workflows = self.search([("instance_id", "=", instance.id)])
-        rules = [(workflow.gateway_id.code or "", workflow.payment_status, workflow) for workflow in workflows]
-        return resolve_workflow(gateway.code, payment_status, rules) or self.browse()
+
+        def resolve():
+            workflows = self.search([("instance_id", "=", instance.id)])
+            rules = [(workflow.gateway_id.code or "", workflow.payment_status, workflow.id) for workflow in workflows]
+            return resolve_workflow(gateway.code, payment_status, rules)
+
+        return self.browse(self.env["marketplace.queue.line"]._run_cached(
+            ("bigcommerce_workflow", instance.id, gateway.id, payment_status), resolve))

@@ -110,7 +110,9 @@ class BigCommerceInstance(models.Model):
 
     def _bigcommerce_wants(self, order):
         """Whether a BigCommerce order (raw dict) not imported yet is one this store imports."""
-        if str(order.get("status_id")) not in self.import_status_ids.mapped("bc_id"):
+        statuses = self.env["marketplace.queue.line"]._run_cached(
+            ("bigcommerce_import_statuses", self.id), lambda: set(self.import_status_ids.mapped("bc_id")))
+        if str(order.get("status_id")) not in statuses:
             return False
         created = parse_datetime(order.get("date_created"))
         return not (self.import_orders_after and created and to_naive_utc(created) < self.import_orders_after)

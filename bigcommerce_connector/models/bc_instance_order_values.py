@@ -40,10 +40,8 @@ class BigCommerceInstance(models.Model):
         if any(line.kind == "product" and not line.sku for line in lines):
             raise UserError(_("BigCommerce order #%(id)s has a catalog product without SKU: give it a SKU in "
                               "BigCommerce, then use Retry on this queue line.", id=bc_order.order_id))
-        Binding = self.env["bc.product.binding"]
-        bindings = Binding.search([("instance_id", "=", self.id),
-                                   ("bc_variant_id", "in", [line.variant_id for line in lines if line.variant_id])])
-        by_variant = {(binding.bc_product_id, binding.bc_variant_id): binding.product_id for binding in bindings}
+        by_variant = self._bigcommerce_mapped_products({(line.product_id, line.variant_id) for line in lines
+                                                        if line.variant_id})
         found = {line.order_product_id: by_variant[line.product_id, line.variant_id]
                  for line in lines if (line.product_id, line.variant_id) in by_variant}
         archived = [(line, product) for line in lines if (product := found.get(line.order_product_id))
@@ -70,7 +68,7 @@ class BigCommerceInstance(models.Model):
                 new_bindings[line.product_id, line.variant_id] = {
                     "instance_id": self.id, "product_id": product.id, "bc_product_id": line.product_id,
                     "bc_variant_id": line.variant_id, "sku": line.sku}
-        Binding.create(list(new_bindings.values()))
+        self.env["bc.product.binding"].create(list(new_bindings.values()))
         missing = [line for line in lines if line.kind == "product" and line.order_product_id not in found]
         if missing:
             raise ShortcutError(_(
@@ -81,6 +79,19 @@ class BigCommerceInstance(models.Model):
                     "default_name": missing[0].name, "default_default_code": missing[0].sku,
                     "default_type": "consu", "default_is_storable": True, "default_sale_ok": True}))
         return found
+
+    def _bigcommerce_mapped_products(self, variants):
+        """{(BigCommerce product id, variant id): Odoo product} of the store's product mappings
+        among ``variants``. The mappings found are remembered for the rest of the queue run."""
+        known = self.env["marketplace.queue.line"]._run_cached(("bigcommerce_product_mappings", self.id), dict)
+        unknown = {variant_id for _product_id, variant_id in variants - known.keys()}
+        if unknown:
+            for binding in self.env["bc.product.binding"].search([("instance_id", "=", self.id),
+                                                                  ("bc_variant_id", "in", list(unknown))]):
+                known[binding.bc_product_id, binding.bc_variant_id] = binding.product_id.id
+        mapped = [variant for variant in variants if variant in known]
+        # One recordset, so that the products are read in one query.
+        return dict(zip(mapped, self.env["product.product"].browse([known[variant] for variant in mapped]), strict=True))
 
     def _bigcommerce_service_product(self, kind):
         field, name = SERVICE_PRODUCTS[kind]
@@ -96,6 +107,11 @@ class BigCommerceInstance(models.Model):
     def _bigcommerce_taxes(self, bc_line, tax_inclusive):
         """The Odoo sales taxes of a line: those mapped to its tax class, else the tax with
         BigCommerce's rate and the order's pricing, created when the company has none."""
+        key = ("bigcommerce_taxes", self.id, bc_line.tax_class_id, bc_line.tax_rate, tax_inclusive)
+        return self.env["account.tax"].browse(self.env["marketplace.queue.line"]._run_cached(
+            key, lambda: self._bigcommerce_find_taxes(bc_line, tax_inclusive).ids))
+
+    def _bigcommerce_find_taxes(self, bc_line, tax_inclusive):
         if bc_line.tax_class_id is not None:
             tax_class = self.tax_class_ids.filtered(lambda tax_class: tax_class.bc_id == str(bc_line.tax_class_id))
             if tax_class.tax_ids:
@@ -136,6 +152,10 @@ class BigCommerceInstance(models.Model):
 
     def _bigcommerce_currency(self, order):
         code = order.get("default_currency_code") or order.get("currency_code") or self.company_id.currency_id.name
+        return self.env["res.currency"].browse(self.env["marketplace.queue.line"]._run_cached(
+            ("bigcommerce_currency", code), lambda: self._bigcommerce_find_currency(code, order).id))
+
+    def _bigcommerce_find_currency(self, code, order):
         currency = self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
         if not currency:
             raise UserError(_("BigCommerce order #%(id)s is in %(code)s, a currency Odoo does not know. "
@@ -148,6 +168,11 @@ class BigCommerceInstance(models.Model):
     def _bigcommerce_pricelist(self, currency):
         if self.pricelist_id.currency_id == currency:
             return self.pricelist_id
+        return self.env["product.pricelist"].browse(self.env["marketplace.queue.line"]._run_cached(
+            ("bigcommerce_pricelist", self.id, currency.id), lambda: self._bigcommerce_currency_pricelist(currency).id))
+
+    def _bigcommerce_currency_pricelist(self, currency):
+        """A pricelist in ``currency`` of the company, created when it has none."""
         Pricelist = self.env["product.pricelist"]
         pricelist = Pricelist.search([("currency_id", "=", currency.id),
                                       ("company_id", "in", [False, self.company_id.id])], limit=1)

@@ -25,7 +25,10 @@ class BigCommercePaymentGateway(models.Model):
     def _find_or_create(self, instance, code, name):
         """The gateway ``code`` of ``instance``; created (and returned) on first sight."""
         code = gateway_code(code)
-        gateway = self.search([("instance_id", "=", instance.id), ("code", "=", code)], limit=1)
-        if not gateway:
-            gateway = self.create({"instance_id": instance.id, "code": code, "name": name or code or "-"})
-        return gateway
+
+        def find_or_create():
+            gateway = self.search([("instance_id", "=", instance.id), ("code", "=", code)], limit=1)
+            return (gateway or self.create({"instance_id": instance.id, "code": code, "name": name or code or "-"})).id
+
+        return self.browse(self.env["marketplace.queue.line"]._run_cached(
+            ("bigcommerce_gateway", instance.id, code), find_or_create))

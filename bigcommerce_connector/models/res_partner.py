@@ -31,6 +31,14 @@ class ResPartner(models.Model):
 
     @api.model
     def _bigcommerce_customer(self, instance, customer_id, billing):
+        return self.browse(self.env["marketplace.queue.line"]._run_cached(
+            ("bigcommerce_customer", instance.id, customer_id),
+            lambda: self._bigcommerce_bound_customer(instance, customer_id, billing).id))
+
+    @api.model
+    def _bigcommerce_bound_customer(self, instance, customer_id, billing):
+        """The contact of a BigCommerce customer account, found by its binding, else matched
+        or created and bound."""
         binding = self.env["bc.customer.binding"].search(
             [("instance_id", "=", instance.id), ("bigcommerce_customer_id", "=", customer_id)], limit=1)
         if binding:

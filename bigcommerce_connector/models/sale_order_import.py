@@ -40,15 +40,20 @@ class SaleOrder(models.Model):
             bc_order = map_order(order, transactions=transactions, currency_decimals=currency.decimal_places)
         # A cancellation is acted on once, when it is new: a person may have decided since.
         was_cancelled = store_outcome((sale_order.bigcommerce_snapshot or {}).get("status_id")) == "cancelled"
+        imported = None
         if sale_order:
             contacts = sale_order._bigcommerce_update(bc_order)
         else:
             sale_order, contacts = self._bigcommerce_create(instance, bc_order, currency)
+            imported = _("Order #%(id)s imported as %(order)s.", id=bc_order.order_id, order=sale_order.name)
         if store_outcome(bc_order.status_id) == "cancelled":
+            if imported:
+                instance._log(imported, record=sale_order)
             if not was_cancelled:
                 sale_order._bigcommerce_apply_cancellation()
         elif sale_order.state != "cancel":
-            sale_order._bigcommerce_run_workflow(bc_order, contacts)
+            # The import and its workflow run take one log row.
+            sale_order._bigcommerce_run_workflow(bc_order, contacts, intro=imported)
         if normalize_payment_status(bc_order.payment_status) in ("refunded", "partially_refunded") \
                 or sale_order.bigcommerce_recorded_refund_ids:
             # Refunds made in BigCommerce, each recorded once (those Odoo pushed are recorded already),
@@ -108,12 +113,11 @@ class SaleOrder(models.Model):
             vals["team_id"] = instance.team_id.id
         # Never the user running the import (OdooBot for scheduled ones): My Quotations would hide the order.
         vals["user_id"] = (instance.user_id or customer.user_id or customer.commercial_partner_id.user_id).id
-        sale_order = self.create(vals)
+        # The chatter's one note of the creation is the import's: Odoo's "Quotation created" would be a second one.
+        sale_order = self.with_context(mail_create_nolog=True).create(vals).with_env(self.env)
         sale_order._message_log(body=_("Imported from BigCommerce order #%(id)s (%(status)s, payment: %(payment)s).",
                                        id=bc_order.order_id, status=bc_order.status,
                                        payment=bc_order.payment_status or _("none")))
-        instance._log(_("Order #%(id)s imported as %(order)s.", id=bc_order.order_id, order=sale_order.name),
-                      record=sale_order)
         sale_order._bigcommerce_check_totals(bc_order)
         return sale_order, shipping_contacts
 

@@ -11,14 +11,20 @@ from ..const import DELIVERED_STATUS_IDS, WORKFLOW_STEPS
 from .bc_instance_order_values import new_record_action
 
 
+def _joined(*sentences):
+    """One log message of the sentences given (None for none)."""
+    return " ".join(sentence for sentence in sentences if sentence)
+
+
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
-    def _bigcommerce_run_workflow(self, bc_order, contacts=None):
+    def _bigcommerce_run_workflow(self, bc_order, contacts=None, intro=None):
         """Run the steps of the workflow configured for the order's gateway and payment status,
         each logged. Without a workflow a quotation stays one, with a log line whose shortcut
         opens a pre-filled workflow form. ``contacts``: the delivery contacts by BigCommerce
-        shipping address, when the import has just resolved them."""
+        shipping address, when the import has just resolved them. ``intro``: the sentence the
+        run's log row starts with (the import's, when it has just created the order)."""
         self.ensure_one()
         instance = self.bigcommerce_instance_id
         gateway = self.bigcommerce_gateway_id
@@ -28,14 +34,16 @@ class SaleOrder(models.Model):
             if self.state in ("draft", "sent"):
                 self.bigcommerce_workflow_state = "waiting"
                 instance._log(
-                    _("%(order)s stays a quotation: no financial workflow for gateway “%(gateway)s” and payment "
-                      "status “%(status)s”. Configure one, then click Run Workflow Again on the order.",
-                      order=self.name, gateway=gateway.name, status=status),
+                    _joined(intro, _("%(order)s stays a quotation: no financial workflow for gateway “%(gateway)s” and "
+                                     "payment status “%(status)s”. Configure one, then click Run Workflow Again on "
+                                     "the order.", order=self.name, gateway=gateway.name, status=status)),
                     level="warning", record=self, action_label=_("Configure Workflow"),
                     action_data=new_record_action(_("Configure Workflow"), "bc.financial.workflow", {
                         "default_instance_id": instance.id, "default_gateway_id": gateway.id,
                         "default_payment_status": status}))
             else:
+                if intro:
+                    instance._log(intro, record=self)
                 self._bigcommerce_apply_shipments(bc_order)
             return
         done = []
@@ -54,12 +62,13 @@ class SaleOrder(models.Model):
                             step=label, error=error.args[0])
                 self.bigcommerce_workflow_state = "failed"
                 self._message_log(body=message)
-                instance._log(message, level="error", record=self)
+                instance._log(_joined(intro, message), level="error", record=self)
                 return
-        if done:
+        if done or intro:
             # One log row for the whole run: the steps done, in order.
-            instance._log(_("%(order)s: %(steps)s done (workflow %(workflow)s).", order=self.name,
-                            steps=", ".join(done), workflow=workflow.display_name), record=self)
+            instance._log(_joined(intro, done and _("%(order)s: %(steps)s done (workflow %(workflow)s).",
+                                                    order=self.name, steps=", ".join(done),
+                                                    workflow=workflow.display_name)), record=self)
         self.bigcommerce_workflow_state = "done"
         if self.state == "sale" and not workflow.confirm_order:
             self._bigcommerce_apply_shipments(bc_order)

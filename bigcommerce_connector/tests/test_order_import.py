@@ -1,4 +1,5 @@
 from datetime import datetime
+from unittest.mock import patch
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -31,6 +32,30 @@ class TestOrderImport(BigCommerceOrderCase):
         taxes = sale_order.order_line.tax_id
         self.assertEqual(set(taxes.mapped("amount")), {20.0})
         self.assertTrue(all(taxes.mapped("price_include")))
+
+    def test_a_tax_archived_in_odoo_is_not_used_by_the_next_run(self):
+        tax = self.import_orders(103).order_line.tax_id
+        self.assertEqual(tax.mapped("amount"), [8.25])
+        tax.active = False
+        taxes = self.import_orders(105).order_line.tax_id
+        self.assertEqual(taxes.mapped("amount"), [8.25])
+        self.assertNotEqual(taxes, tax, "the next run looks the taxes up again")
+
+    def test_what_a_failed_line_created_is_not_used_by_the_next_line_of_its_run(self):
+        check_totals = type(self.SaleOrder)._bigcommerce_check_totals
+
+        def fail_first_order(sale_order, bc_order):
+            if bc_order.order_id == 103:
+                raise UserError(sale_order.env._("Order 103 fails after creating its tax."))
+            return check_totals(sale_order, bc_order)
+
+        self.queue_orders(103, 105)
+        with patch.object(type(self.SaleOrder), "_bigcommerce_check_totals", fail_first_order):
+            self.Line._cron_process_queue(batch_size=50)  # one run for both lines
+        lines = self.Line.search([("operation", "=", "bigcommerce_import_order")])
+        self.assertEqual({line.external_id: line.state for line in lines}, {"103": "failed", "105": "done"})
+        # The tax 103 created was rolled back with it: 105 has a tax of its own, not a remembered id.
+        self.assertEqual(self.sale_order(105).order_line.tax_id.mapped("amount"), [8.25])
 
     def test_discounted_order_matches_bigcommerce_totals(self):
         sale_order = self.import_orders(116)
