@@ -15,3 +15,14 @@ class StockMove(models.Model):
         for move in open_moves.filtered(lambda move: move.state != "cancel" and float_compare(
                 move.quantity, move.product_uom_qty, precision_rounding=move.product_uom.rounding) > 0):
             move.quantity = move.product_uom_qty
+
+    def _search_picking_for_assignation(self):
+        # A BigCommerce order has a delivery per shipping address, all of one procurement group: a
+        # new move of a line (the one sale_stock makes to lower its quantity) goes to that line's
+        # delivery, not to whichever delivery of the order comes first.
+        order = self.sale_line_id.order_id
+        if order.bigcommerce_order_id and len(order.picking_ids) > 1:
+            pickings = self.sale_line_id.move_ids.picking_id.filtered_domain(self._search_picking_for_assignation_domain())
+            if pickings:
+                return pickings[:1]
+        return super()._search_picking_for_assignation()

@@ -97,6 +97,17 @@ class TestPartialCancellation(BigCommerceOrderCase):
         self.assertEqual(self.open_moves(self.line(sale_order, "MUG")).mapped("product_uom_qty"), [3.0])
         self.assertIn("1 → 0", str(self.quantity_notes(sale_order).body))
 
+    def test_an_order_with_two_addresses_lowers_the_delivery_of_the_line(self):
+        self.add_workflow("captured", confirm_order=True)
+        sale_order = self.import_orders(112)  # one delivery per shipping address; the mugs go to the first
+        deliveries = sale_order.picking_ids
+        self.lower_in_bigcommerce(112, MUG=1)
+        self.import_orders(112)
+        mug = self.line(sale_order, "MUG")
+        self.assertEqual(sale_order.picking_ids, deliveries, "no other transfer, such as a receipt of the mug")
+        self.assertEqual(self.open_moves(mug).mapped("product_uom_qty"), [1.0])
+        self.assertEqual(self.open_moves(mug).picking_id.partner_id.city, "Austin")
+
     def test_a_picked_line_removed_in_bigcommerce_leaves_nothing_on_the_delivery(self):
         self.add_workflow("captured", confirm_order=True)
         sale_order = self.import_orders(103)
