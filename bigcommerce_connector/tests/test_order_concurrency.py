@@ -109,15 +109,10 @@ class TestOrderImportConcurrency(TransactionCase):
             self.assertEqual(env["sale.order"].search_count([("bigcommerce_instance_id", "=", self.instance_id),
                                                             ("bigcommerce_order_id", "=", "103")]), 1)
 
-    def test_two_users_cancelling_with_refund_at_once_send_one_refund(self):
-        with db_connect(self.env.cr.dbname).cursor() as cr:
-            env = self._real_env(cr)
-            instance = env["bc.instance"].browse(self.instance_id)
-            instance.action_confirm()  # its order statuses, with their Allow Cancellation flags
-            order = env["sale.order"]._bigcommerce_import(instance, {"order_id": 103, "requested": True})
-            order.with_context(disable_cancel_warning=True).action_cancel()
-            order_id = order.id
-            cr.commit()  # pylint: disable=invalid-commit
+    def _two_users_at_once(self, click):
+        """What two users see who ``click(env)`` at the same moment, each on a database connection
+        of their own, while BigCommerce takes a second to quote: each a notification type or the
+        UserError's message."""
         start = threading.Barrier(2)
         outcomes = []
         quote = BigCommerceClient.create_refund_quote
@@ -127,13 +122,13 @@ class TestOrderImportConcurrency(TransactionCase):
             return quote(client, *args, **kwargs)
 
         def user(cr):
-            env = self._real_env(cr)
+            env = self._real_env(cr)  # built here: the main thread holds the registry lock
 
             def run():
                 with cr:
                     try:
                         start.wait()
-                        notification = env["sale.order"].browse(order_id)._bigcommerce_cancel_in_store("Duplicate", True)
+                        notification = click(env)
                         cr.commit()  # pylint: disable=invalid-commit
                         outcomes.append(notification["params"]["type"])
                     except UserError as error:
@@ -147,6 +142,19 @@ class TestOrderImportConcurrency(TransactionCase):
                 thread.start()
             for thread in threads:
                 thread.join(timeout=120)
+        return outcomes
+
+    def test_two_users_cancelling_with_refund_at_once_send_one_refund(self):
+        with db_connect(self.env.cr.dbname).cursor() as cr:
+            env = self._real_env(cr)
+            instance = env["bc.instance"].browse(self.instance_id)
+            instance.action_confirm()  # its order statuses, with their Allow Cancellation flags
+            order = env["sale.order"]._bigcommerce_import(instance, {"order_id": 103, "requested": True})
+            order.with_context(disable_cancel_warning=True).action_cancel()
+            order_id = order.id
+            cr.commit()  # pylint: disable=invalid-commit
+        outcomes = self._two_users_at_once(
+            lambda env: env["sale.order"].browse(order_id)._bigcommerce_cancel_in_store("Duplicate", True))
         self.assertEqual(len(self.sandbox.state.orders[103]["refunds"]), 1, outcomes)
         self.assertIn("success", outcomes)
         other = next(outcome for outcome in outcomes if outcome != "success")
@@ -177,36 +185,8 @@ class TestOrderImportConcurrency(TransactionCase):
             method_key = refund_method_key(refund_methods(quote)[0][1])
             cr.commit()  # pylint: disable=invalid-commit
         self.addCleanup(self._cleanup_invoices, credit_note_id)
-        start = threading.Barrier(2)
-        outcomes = []
-        quote = BigCommerceClient.create_refund_quote
-
-        def slow_quote(client, *args, **kwargs):
-            time.sleep(1)  # the first user is still waiting for BigCommerce when the second clicks
-            return quote(client, *args, **kwargs)
-
-        def user(cr):
-            env = self._real_env(cr)
-
-            def run():
-                with cr:
-                    try:
-                        start.wait()
-                        notification = env["account.move"].browse(credit_note_id)._bigcommerce_refund_in_store(
-                            "Too small", method_key)
-                        cr.commit()  # pylint: disable=invalid-commit
-                        outcomes.append(notification["params"]["type"])
-                    except UserError as error:
-                        cr.rollback()
-                        outcomes.append(error.args[0])
-            return run
-
-        with patch.object(BigCommerceClient, "create_refund_quote", slow_quote):
-            threads = [threading.Thread(target=user(db_connect(self.env.cr.dbname).cursor())) for _ in range(2)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=120)
+        outcomes = self._two_users_at_once(
+            lambda env: env["account.move"].browse(credit_note_id)._bigcommerce_refund_in_store("Too small", method_key))
         self.assertEqual(len(self.sandbox.state.orders[103]["refunds"]), 1, outcomes)
         self.assertIn("success", outcomes)
         other = next(outcome for outcome in outcomes if outcome != "success")
