@@ -1,6 +1,6 @@
 {
     "name": "BigCommerce Connector",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "summary": "Import BigCommerce orders, customers and catalog; sync stock, prices, shipments and refunds",
     "category": "Sales/Sales",
     # The name this repository's commits are made under: it states no other author, no project
@@ -21,6 +21,7 @@
         "views/account_move_views.xml",
         "views/marketplace_queue_line_views.xml",
         "views/bc_product_binding_views.xml",
+        "views/product_template_views.xml",
         "views/bigcommerce_menus.xml",
     ],
     "assets": {

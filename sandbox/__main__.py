@@ -21,11 +21,12 @@ def main(argv=None):
     p.add_argument("--latency-ms", type=int, default=0)
     p.add_argument("--seed", type=int, default=0, help="seeds fault injection and synthetic orders")
     p.add_argument("--orders", type=int, default=0, help="extra synthetic orders (three lines each)")
+    p.add_argument("--variants", type=int, default=0, help="extra synthetic variants (ten per product, SKU SYN-00001...)")
     p.add_argument("--webhook-url", default=None, help="also deliver every webhook event to this URL")
     p.add_argument("--verbose", action="store_true", help="log every request")
     a = p.parse_args(argv)
     sb = Sandbox(host=a.host, port=a.port, store_hash=a.store_hash, access_token=a.access_token,
-                 client_secret=a.client_secret, extra_orders=a.orders, verbose=a.verbose, quota=a.quota,
+                 client_secret=a.client_secret, extra_orders=a.orders, extra_variants=a.variants, verbose=a.verbose, quota=a.quota,
                  window_ms=a.window_ms, fault_rate=a.fault_rate, fault_kinds=[k for k in a.fault_kinds.split(",") if k],
                  latency_ms=a.latency_ms, seed=a.seed, webhook_url=a.webhook_url)
     print("BigCommerce sandbox listening on %s" % sb.url)

@@ -278,6 +278,20 @@ def synthetic_orders(count, seed=0, first_id=None):
     return specs
 
 
+def synthetic_products(variants):
+    """Products of ten variants each (tracked by variant, SKUs ``SYN-00001``...), ``variants`` variants
+    in all (benchmarks); shaped like ``PRODUCTS``. Their stock starts at 0 everywhere."""
+    products = []
+    for start in range(0, variants, 10):
+        pid = 10001 + start // 10
+        products.append({
+            "id": pid, "name": "Synthetic %d" % pid, "sku": "SYN-P%d" % pid, "type": "physical", "price": "10.00",
+            "tax_class_id": 0, "brand_id": 41, "categories": [13], "tracking": "variant", "weight": 0.1, "channels": [1],
+            "variants": [(100001 + n, "SYN-%05d" % (n + 1), (51, 600001 + n, "V%d" % (n - start + 1)), None)
+                         for n in range(start, min(start + 10, variants))]})
+    return products
+
+
 # ---------------------------------------------------------------------------------------------
 # Builder
 

@@ -228,13 +228,14 @@ class Sandbox:
     """A running sandbox: ``url``, ``store_hash``, ``access_token``, ``client_secret``, ``state`` (the Store)."""
 
     def __init__(self, host="127.0.0.1", port=8765, store_hash="sandbox", access_token="sandbox-token",
-                 client_secret="sandbox-secret", client_id="sandbox-client", extra_orders=0, verbose=False, **config):
+                 client_secret="sandbox-secret", client_id="sandbox-client", extra_orders=0, verbose=False, extra_variants=0,
+                 **config):
         unknown = set(config) - set(DEFAULT_CONFIG)
         if unknown:
             raise TypeError("unknown sandbox option(s): %s" % ", ".join(sorted(unknown)))
         self.store_hash, self.access_token, self.client_secret, self.verbose = store_hash, access_token, client_secret, verbose
         self.config = dict(DEFAULT_CONFIG, **config)
-        self.state = Store(store_hash, client_id, extra_orders, self.config["seed"])
+        self.state = Store(store_hash, client_id, extra_orders, self.config["seed"], extra_variants)
         self.limiter = RateLimiter(self)
         self.rng = random.Random(self.config["seed"])
         self.rng_lock, self.stats_lock = threading.Lock(), threading.Lock()

@@ -38,9 +38,10 @@ def parse_date(value):
 
 
 class Store:
-    def __init__(self, store_hash="sandbox", client_id="sandbox-client", extra_orders=0, seed_value=0):
+    def __init__(self, store_hash="sandbox", client_id="sandbox-client", extra_orders=0, seed_value=0, extra_variants=0):
         self.store_hash, self.client_id = store_hash, client_id
         self.lock = threading.RLock()
+        self.extra_variants = extra_variants
         self.reset(extra_orders, seed_value)
 
     # ------------------------------------------------------------------ setup
@@ -60,7 +61,7 @@ class Store:
     def _build_catalog(self):
         created = seed.iso(self.epoch - timedelta(days=30))
         self.products, self.variants, self.stock = {}, {}, {}
-        for p in seed.PRODUCTS:
+        for p in seed.PRODUCTS + seed.synthetic_products(self.extra_variants):
             simple = len(p["variants"]) == 1 and p["variants"][0][2] is None
             prod = {
                 "id": p["id"], "name": p["name"], "type": p["type"], "sku": p["sku"], "description": "<p>%s</p>" % p["name"],
@@ -105,11 +106,12 @@ class Store:
 
     def _sync_catalog_levels(self):
         """Catalog ``inventory_level`` reports the default location (1) only."""
+        levels = dict.fromkeys(self.products, 0)
         for v in self.variants.values():
             v["inventory_level"] = self.stock.get((v["id"], 1), {}).get("onhand", 0)
+            levels[v["product_id"]] += v["inventory_level"]
         for p in self.products.values():
-            levels = [v["inventory_level"] for v in self.variants.values() if v["product_id"] == p["id"]]
-            p["inventory_level"] = sum(levels) if p["inventory_tracking"] != "none" else 0
+            p["inventory_level"] = levels[p["id"]] if p["inventory_tracking"] != "none" else 0
 
     # ------------------------------------------------------------------ helpers
     def now(self):
@@ -349,28 +351,36 @@ class Store:
             return rec
 
     # ------------------------------------------------------------------ inventory
-    def _inventory_target(self, item):
+    @staticmethod
+    def _rejected_item(key, value, why):
+        """BigCommerce's 422 for one item of an adjustment: it names the item in ``title``
+        (IN#put-absolute-adjustment example "Item has another tracking mode error")."""
+        return ApiError(422, None, title="[Item with %s %s %s]" % (key, value, why))
+
+    def _inventory_target(self, item, by_sku):
         if not isinstance(item, dict) or not isinstance(item.get("location_id"), int):
             raise ApiError(422, "Each item needs an integer location_id.", errors={"items": "location_id"})
         if not any(loc["id"] == item["location_id"] for loc in seed.LOCATIONS):
             raise ApiError(422, "Location %s does not exist." % item["location_id"], errors={"location_id": "invalid"})
-        if "sku" in item:
-            variant = next((v for v in self.variants.values() if v["sku"].lower() == str(item["sku"]).lower()), None)
-        elif "variant_id" in item:
-            variant = self.variants.get(item["variant_id"])
-            if variant and self.products[variant["product_id"]]["inventory_tracking"] == "product":
-                raise ApiError(422, "Product %d tracks inventory by product: use product_id." % variant["product_id"],
-                               errors={"variant_id": "product tracks inventory by product"})
-        elif "product_id" in item:
+        key = next((key for key in ("sku", "variant_id", "product_id") if key in item), None)
+        if key is None:
+            raise ApiError(422, "Each item needs sku, variant_id or product_id.", errors={"items": "identity"})
+        if key == "product_id":
             product = self.products.get(item["product_id"])
             if product and product["inventory_tracking"] == "variant":
-                raise ApiError(422, "Product %d tracks inventory by variant: use variant_id or sku." % product["id"],
-                               errors={"product_id": "product tracks inventory by variant"})
+                raise self._rejected_item(key, item[key], "is tracked by variant, please update stock by variant id")
             variant = self.variants.get(product.get("base_variant_id")) if product else None
         else:
-            raise ApiError(422, "Each item needs sku, variant_id or product_id.", errors={"items": "identity"})
-        if variant is None or self.products[variant["product_id"]]["inventory_tracking"] == "none":
-            raise ApiError(422, "Item %s is not an inventory-tracked product or variant." % item, errors={"items": "not found"})
+            variant = by_sku.get(str(item["sku"]).lower()) if key == "sku" else self.variants.get(item["variant_id"])
+            product = self.products[variant["product_id"]] if variant else None
+            # Tracked by product: only the product's own item, addressed by product_id or its SKU.
+            if product and product["inventory_tracking"] == "product" \
+                    and (key == "variant_id" or product.get("base_variant_id") != variant["id"]):
+                raise self._rejected_item(key, item[key], "is tracked by product, please update stock by product id")
+        if variant is None:
+            raise self._rejected_item(key, item[key], "is not found")
+        if self.products[variant["product_id"]]["inventory_tracking"] == "none":
+            raise self._rejected_item(key, item[key], "is not tracked, please enable inventory tracking")
         if not isinstance(item.get("quantity"), int) or isinstance(item.get("quantity"), bool):
             raise ApiError(422, "quantity must be an integer", errors={"quantity": "integer"})
         return variant
@@ -383,8 +393,9 @@ class Store:
             if len(items) > 2000:
                 raise ApiError(422, "At most 2000 items per request", errors={"items": "too many"})
             changes = {}
+            by_sku = {v["sku"].lower(): v for v in self.variants.values()}
             for item in items:  # validate everything before touching stock
-                variant = self._inventory_target(item)
+                variant = self._inventory_target(item, by_sku)
                 key = (variant["id"], item["location_id"])
                 cell = self.stock.setdefault(key, {"onhand": 0, "safety": 0, "warning": 0, "bin": ""}) if not relative \
                     else self.stock.get(key)

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from bigcommerce.catalog_sync import export_quantity, price_updates, stock_adjustments
+from bigcommerce.catalog_sync import changed_adjustments, export_quantity, price_updates, stock_adjustments
 
 
 @pytest.mark.parametrize("available, qty_type, value, expected", [
@@ -24,8 +24,19 @@ def test_only_changed_known_items_are_adjusted():
         {"identity": {"sku": "TSHIRT-M"}, "total_inventory_onhand": 40},
         {"identity": {"sku": "NOT-IN-ODOO"}, "total_inventory_onhand": 3},
     ]
-    adjustments = stock_adjustments(items, {"tshirt-s": 25, "TSHIRT-M": 12}, 1, "percentage", 100)
+    adjustments = stock_adjustments(items, {"tshirt-s": 25, "TSHIRT-M": 12}, 1)
     assert adjustments == [{"location_id": 1, "sku": "TSHIRT-M", "quantity": 12}]
+
+
+def test_a_full_export_also_fixes_what_was_changed_in_bigcommerce():
+    items = [{"identity": {"sku": "A"}, "total_inventory_onhand": 3}]  # sent 5 last time, sold 2 there
+    assert stock_adjustments(items, {"A": 5}, 2) == [{"location_id": 2, "sku": "A", "quantity": 5}]
+
+
+def test_the_incremental_export_sends_only_what_changed_since_it_was_sent():
+    sent = {"A": 5, "B": 7, "GONE": 1}
+    targets = {"A": 5, "B": 6, "NEW": 4}  # GONE: no longer in Odoo; NEW: never sent, left to the full export
+    assert changed_adjustments(sent, targets, 1) == [{"location_id": 1, "sku": "B", "quantity": 6}]
 
 
 def test_prices_compare_at_currency_precision_and_stay_decimal():

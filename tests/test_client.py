@@ -783,6 +783,36 @@ def test_stock_and_variant_writes_are_split_into_the_batches_bigcommerce_accepts
     assert sizes == [2000, 1, 50, 1]
 
 
+def test_2500_stock_levels_go_in_two_adjustment_calls(client, http):
+    http.put(f"{V3}/inventory/adjustments/absolute", json={"transaction_id": "t"})
+    http.put(f"{V3}/inventory/adjustments/absolute", json={"transaction_id": "t"})
+    assert client.set_inventory_absolute(
+        [{"location_id": 1, "sku": f"S{n}", "quantity": 1} for n in range(2500)], "sync") == []
+    assert [len(json.loads(call.request.body)["items"]) for call in http.calls] == [2000, 500]
+
+
+def test_an_item_bigcommerce_rejects_fails_alone_and_the_rest_of_its_batch_is_sent_again(client, http):
+    # IN#put-absolute-adjustment's own 422 example: the message names the item.
+    refused = {"status": 422, "title": "[Item with sku S1 is tracked by product, please update stock by product id]",
+               "type": "https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes", "errors": {}}
+    http.put(f"{V3}/inventory/adjustments/absolute", status=422, json=refused, content_type="application/problem+json")
+    http.put(f"{V3}/inventory/adjustments/absolute", json={"transaction_id": "t"})
+    items = [{"location_id": 1, "sku": f"S{n}", "quantity": 1} for n in range(3)]
+
+    rejected = client.set_inventory_absolute(items, "sync")
+
+    assert rejected == [(items[1], refused["title"])]
+    assert [item["sku"] for item in json.loads(http.calls[1].request.body)["items"]] == ["S0", "S2"]
+
+
+def test_a_refusal_naming_no_item_of_the_batch_fails_the_export(client, http):
+    http.put(f"{V3}/inventory/adjustments/absolute", status=422, content_type="application/problem+json",
+             json={"status": 422, "title": "Location 9 is disabled", "type": "about:blank", "errors": {}})
+    with pytest.raises(ValidationError):
+        client.set_inventory_absolute([{"location_id": 9, "sku": "S0", "quantity": 1}], "sync")
+    assert len(http.calls) == 1
+
+
 # ---------------------------------------------------------------- what is worth the store's log
 
 def test_a_call_paced_briefly_then_answered_at_once_is_routine(client, http, records):

@@ -473,6 +473,14 @@ def test_inventory_adjustments(api):
         resp = api.call(method, path, {"items": items})
         assert resp.status_code == 422 and resp.headers["Content-Type"].startswith("application/problem+json")
     assert (onhand("MUG", 1), onhand("KNIFE-8", 1)) == (5, 30)
+    # The 422 names the item as BigCommerce's own example does (IN#put-absolute-adjustment).
+    refused = api.call("PUT", "/v3/inventory/adjustments/absolute",
+                       {"items": [{"location_id": 1, "sku": "MUG", "quantity": 1}, {"location_id": 1, "variant_id": 174, "quantity": 1}]})
+    assert refused.status_code == 422
+    assert refused.json() == {"status": 422, "title": "[Item with variant_id 174 is tracked by product, please update stock by product id]",
+                              "type": "https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes", "errors": {}}
+    assert api.call("PUT", "/v3/inventory/adjustments/absolute", {"items": [
+        {"location_id": 1, "sku": "EBOOK-COOK", "quantity": 1}]}).json()["title"].startswith("[Item with sku EBOOK-COOK is not tracked")
     location = api.get("/v3/inventory/locations/1/items", **{"sku:in": "KNIFE-8"})["data"][0]
     assert (location["available_to_sell"], location["settings"]["safety_stock"]) == (28, 2)
 

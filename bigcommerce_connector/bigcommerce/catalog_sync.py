@@ -18,22 +18,30 @@ def export_quantity(available, qty_type, value):
     return math.floor(available * Decimal(str(value)) / 100)
 
 
-def stock_adjustments(location_items, available_by_sku, location_id, qty_type, value):
-    """Absolute adjustments for the items of one location whose BigCommerce stock differs.
+def stock_adjustments(location_items, target_by_sku, location_id):
+    """Full export: absolute adjustments for the items of one location whose BigCommerce stock
+    differs from the quantity Odoo publishes (``target_by_sku``, see ``export_quantity``).
 
-    ``location_items`` are BigCommerce's inventory items at the location; items Odoo
-    does not know (no product with that SKU) are left alone.
+    ``location_items`` are what BigCommerce tracks at the location: the product's own item when
+    it tracks stock by product, each variant's when by variant; each is addressed by the SKU
+    BigCommerce lists for it. Items Odoo does not know (no product with that SKU) are left alone.
     """
-    known = {sku.casefold(): qty for sku, qty in available_by_sku.items()}
+    known = {sku.casefold(): qty for sku, qty in target_by_sku.items()}
     adjustments = []
     for item in location_items:
         sku = (item.get("identity") or {}).get("sku") or ""
-        if sku.casefold() not in known:
-            continue
-        target = export_quantity(known[sku.casefold()], qty_type, value)
-        if item.get("total_inventory_onhand") != target:
+        target = known.get(sku.casefold())
+        if target is not None and item.get("total_inventory_onhand") != target:
             adjustments.append({"location_id": int(location_id), "sku": sku, "quantity": target})
     return adjustments
+
+
+def changed_adjustments(sent_by_sku, target_by_sku, location_id):
+    """Incremental export: absolute adjustments for the SKUs whose quantity differs from what
+    the last export of the location sent (``sent_by_sku``), read from nothing in BigCommerce.
+    SKUs not sent before are left to the next full export, which learns whether BigCommerce tracks them."""
+    return [{"location_id": int(location_id), "sku": sku, "quantity": target_by_sku[sku]}
+            for sku, sent in sent_by_sku.items() if sku in target_by_sku and target_by_sku[sku] != sent]
 
 
 def price_updates(variants, price_by_sku, decimals=2):

@@ -13,6 +13,7 @@ import json
 import logging
 import math
 import random
+import re
 import threading
 import time
 from collections import Counter
@@ -31,6 +32,7 @@ from .errors import (
     NotFoundError,
     RateLimitedError,
     ServerError,
+    ValidationError,
     error_for_response,
 )
 from .i18n import _lt
@@ -116,6 +118,23 @@ def _refund_key(items, payments, amount_field):
         ),
         Counter((payment.get("provider_id"), to_decimal(payment.get("amount"))) for payment in payments or ()),
     )
+
+
+# IN#put-absolute-adjustment 422: "[Item with variant_id 106 is tracked by product, please update ...]"
+_REJECTED_ITEM = re.compile(r"Item with (sku|variant_id|product_id) (.+?) (?:is|has|was|does|cannot)\b")
+
+
+def _rejected_item_index(messages, items):
+    """Index in ``items`` of the adjustment item BigCommerce's error ``messages`` name, or None."""
+    for message in messages:
+        match = _REJECTED_ITEM.search(message)
+        if not match:
+            continue
+        key, value = match.groups()
+        for index, item in enumerate(items):
+            if key in item and str(item[key]).casefold() == value.casefold():
+                return index
+    return None
 
 
 def _shipment_key(shipment):
@@ -457,11 +476,25 @@ class BigCommerceClient:
     def set_inventory_absolute(self, items, reason):
         """Set stock levels (IN#inventory-adjustments-absolute), at most 2000 items a request.
 
-        Absolute levels make a repeated request harmless, so it is retried like a read.
+        Absolute levels make a repeated request harmless, so it is retried like a read. BigCommerce
+        refuses a whole request (422) for one bad item, naming it in its message: that item is
+        left out and the rest of its batch sent again. Returns the items refused, as
+        ``(item, BigCommerce's message)`` pairs.
         """
+        rejected = []
         for start in range(0, len(items), MAX_INVENTORY_ADJUSTMENTS):
-            self.put("v3", "inventory/adjustments/absolute",
-                     json={"reason": reason, "items": items[start:start + MAX_INVENTORY_ADJUSTMENTS]})
+            batch = items[start:start + MAX_INVENTORY_ADJUSTMENTS]
+            while batch:
+                try:
+                    self.put("v3", "inventory/adjustments/absolute", json={"reason": reason, "items": batch})
+                    break
+                except ValidationError as error:
+                    index = _rejected_item_index(error.details, batch)
+                    if index is None:
+                        raise
+                    rejected.append((batch[index], "; ".join(error.details)))
+                    batch = batch[:index] + batch[index + 1:]
+        return rejected
 
     def iter_tax_classes(self):
         return self.iter_v2("tax_classes")  # TC2#getTaxClasses

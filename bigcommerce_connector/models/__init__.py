@@ -23,3 +23,4 @@ from . import bc_instance_setup
 from . import bc_product_binding
 from . import account_move
 from . import account_move_refund
+from . import product_template

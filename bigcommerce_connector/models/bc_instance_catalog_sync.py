@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_repr
 
-from ..bigcommerce.catalog_sync import price_updates, stock_adjustments
+from ..bigcommerce.catalog_sync import changed_adjustments, export_quantity, price_updates, stock_adjustments
 from ..const import EXPORT_PRICES, EXPORT_STOCK, IMPORT_STOCK
 
 
@@ -23,27 +23,36 @@ class BigCommerceInstance(models.Model):
             instance._queue_price_export()
 
     def action_export_stock(self):
+        return self._action_export_stock(full=False)
+
+    def action_export_stock_full(self):
+        return self._action_export_stock(full=True)
+
+    def _action_export_stock(self, full):
         jobs = self.env["marketplace.queue.job"]
         for instance in self:
-            jobs |= instance._queue_stock_export()
+            jobs |= instance._queue_stock_export(full=full)
         return jobs._notify_queued(self._location_jobs_reason("export_stock"))
 
-    def _queue_stock_export(self):
+    def _queue_stock_export(self, full=False):
+        """``full``: send every quantity (and read BigCommerce's); otherwise only those changed since
+        the last export, unless the location is due a full one (``bc.location._stock_full_export_due``)."""
         return self._queue_location_jobs(EXPORT_STOCK, "export_stock",
-                                         _("Export stock to %(store)s", store=self.name))
+                                         _("Export stock to %(store)s", store=self.name), {"full": full})
 
     def _queue_stock_import(self):
         return self._queue_location_jobs(IMPORT_STOCK, "import_stock",
                                          _("Import stock from %(store)s", store=self.name))
 
-    def _queue_location_jobs(self, operation, enabled_field, job_name):
-        """One line per location whose ``enabled_field`` flag is set."""
+    def _queue_location_jobs(self, operation, enabled_field, job_name, payload=None):
+        """One line per location whose ``enabled_field`` flag is set; a line still pending takes
+        the new ``payload`` (see ``marketplace.queue.line._refreshed_payload``)."""
         self.ensure_one()
         job, _lines = self.env["marketplace.queue.line"]._enqueue(
             self.marketplace_instance_id, operation,
-            [{"external_id": location.bc_id, "name": location.name, "payload": {"location_id": location.id}}
+            [{"external_id": location.bc_id, "name": location.name, "payload": {"location_id": location.id, **(payload or {})}}
              for location in self.location_ids.filtered(enabled_field)],
-            job_name=job_name,
+            job_name=job_name, refresh=bool(payload),
         )
         return job
 
@@ -67,37 +76,93 @@ class BigCommerceInstance(models.Model):
 
     @api.model
     def _products_by_sku(self, skus):
-        products = self.env["product.product"].search([
-            ("default_code", "in", list(skus)), ("company_id", "in", [False, self.company_id.id])])
+        products = self.env["product.product"].search_fetch([
+            ("default_code", "in", list(skus)), ("company_id", "in", [False, self.company_id.id])],
+            ["default_code", "product_tmpl_id"])
         return {product.default_code: product for product in products}
 
-    def _location_warehouse(self, location):
-        warehouse = location.warehouse_id or self.warehouse_id
-        if not warehouse:
-            raise UserError(_("Choose the Odoo warehouse of the BigCommerce location %(location)s "
+    def _odoo_stock_locations(self, location):
+        stock_locations = location.stock_location_ids or self.warehouse_id.lot_stock_id
+        if not stock_locations:
+            raise UserError(_("Choose the Odoo locations of the BigCommerce location %(location)s "
                               "(store %(store)s, Stock tab), then retry.", location=location.name, store=self.name))
-        return warehouse
+        return stock_locations
 
-    def _export_stock(self, location):
-        """Send this location's changed stock levels; returns (adjusted, known)."""
-        warehouse = self._location_warehouse(location)
+    def _free_quantities(self, stock_locations, products):
+        """Free quantity (on hand minus reserved, as ``free_qty``) of each product in ``stock_locations``
+        and their sublocations, summed: one grouped query for all the products."""
+        groups = self.env["stock.quant"]._read_group(
+            [("product_id", "in", products.ids), ("location_id", "child_of", stock_locations.ids)],
+            ["product_id"], ["quantity:sum", "reserved_quantity:sum"])
+        return {product.id: quantity - reserved for product, quantity, reserved in groups}
+
+    def _export_quantities(self, stock_locations, products):
+        """The quantity to publish of each product (by id): its free quantity through the product's
+        Export Qty Type and value, or the store's when the product sets none."""
+        free = self._free_quantities(stock_locations, products)
+        templates = products.product_tmpl_id
+        templates.fetch(["bc_export_qty_type", "bc_export_qty_value"])
+        quantities = {}
+        for product in products:
+            template = product.product_tmpl_id
+            qty_type, value = ((template.bc_export_qty_type, template.bc_export_qty_value) if template.bc_export_qty_type
+                               else (self.export_qty_type, self.export_qty_value))
+            quantities[product.id] = export_quantity(free.get(product.id, 0.0), qty_type, value)
+        return quantities
+
+    def _export_stock(self, location, full=False):
+        """Send this location's stock levels; returns (adjusted, known).
+
+        Full: read what BigCommerce
+        tracks there and send every quantity that differs, which also fixes drift. Otherwise send,
+        reading nothing, only the quantities that changed since what was last sent.
+        """
+        stock_locations = self._odoo_stock_locations(location)
         with self._bigcommerce_client() as client:
-            items = list(client.iter_location_inventory(location.bc_id))
-            products = self._products_by_sku((item.get("identity") or {}).get("sku") for item in items)
-            available = {sku: product.with_context(warehouse_id=warehouse.id).free_qty for sku, product in products.items()}
-            adjustments = stock_adjustments(items, available, location.bc_id, self.export_qty_type, self.export_qty_value)
-            if adjustments:
-                client.set_inventory_absolute(adjustments, reason=_("Stock of Odoo warehouse %s", warehouse.name))
-        return len(adjustments), len(products)
+            if full:
+                items = list(client.iter_location_inventory(location.bc_id))
+                products = self._products_by_sku((item.get("identity") or {}).get("sku") for item in items)
+            else:
+                sent = location._exported_stock()
+                products = self._products_by_sku(sent)
+            quantities = self._export_quantities(
+                stock_locations, self.env["product.product"].browse([product.id for product in products.values()]))
+            targets = {sku: quantities[product.id] for sku, product in products.items()}
+            if full:
+                adjustments = stock_adjustments(items, targets, location.bc_id)
+                self._log_untracked_products(location, {(item.get("identity") or {}).get("sku") for item in items})
+            else:
+                adjustments = changed_adjustments(sent, targets, location.bc_id)
+            rejected = client.set_inventory_absolute(
+                adjustments, reason=_("Stock of Odoo %s", ", ".join(stock_locations.mapped("complete_name")))
+            ) if adjustments else []
+        for item, message in rejected:
+            self._log(_("The stock of %(sku)s at %(location)s was not updated: BigCommerce refused it (%(message)s). "
+                        "It is sent again after the next full stock export if BigCommerce tracks it then.",
+                        sku=item["sku"], location=location.name, message=message), level="error")
+            targets.pop(item["sku"], None)
+        location._record_exported_stock(targets, full)
+        return len(adjustments) - len(rejected), len(products)
+
+    def _log_untracked_products(self, location, tracked_skus):
+        """Products mapped to this store that BigCommerce does not track at ``location`` are skipped: say which."""
+        tracked = {sku.casefold() for sku in tracked_skus if sku}
+        bindings = self.env["bc.product.binding"].search_fetch([("instance_id", "=", self.id)], ["sku"])
+        untracked = sorted({binding.sku for binding in bindings if binding.sku and binding.sku.casefold() not in tracked})
+        if untracked:
+            self._log(_("Stock of %(location)s: %(count)s products skipped because BigCommerce does not track their "
+                        "inventory there (product-level tracking, no tracking, or not at this location): %(skus)s.",
+                        location=location.name, count=len(untracked),
+                        skus=", ".join(untracked[:20]) + (" …" if len(untracked) > 20 else "")), level="warning")
 
     def _import_stock(self, location):
-        """Set the warehouse's on-hand quantity of each product BigCommerce tracks at ``location``
-        (matched by SKU) to BigCommerce's, through inventory adjustments; returns (adjusted, known)."""
-        warehouse = self._location_warehouse(location)
+        """Set the on-hand quantity in the first Odoo location linked to ``location`` of each product
+        BigCommerce tracks there (matched by SKU) to BigCommerce's, through inventory adjustments;
+        returns (adjusted, known)."""
+        stock_location = self._odoo_stock_locations(location)[:1]
         with self._bigcommerce_client() as client:
             items = list(client.iter_location_inventory(location.bc_id))
         products = self._products_by_sku((item.get("identity") or {}).get("sku") for item in items)
-        stock_location = warehouse.lot_stock_id
         Quant = self.env["stock.quant"].with_context(inventory_mode=True)
         adjusted = 0
         for item in items:

@@ -1,7 +1,11 @@
+from datetime import timedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..bigcommerce.refunds import allows_cancellation_by_default, may_allow_cancellation
+
+FULL_STOCK_EXPORT_EVERY = timedelta(days=1)  # the scheduled stock export is a full one this often
 
 
 class BigCommerceReferenceMixin(models.AbstractModel):
@@ -96,10 +100,34 @@ class BigCommerceLocation(models.Model):
 
     code = fields.Char()
     is_active = fields.Boolean(string="Active in BigCommerce")
-    warehouse_id = fields.Many2one("stock.warehouse", check_company=True,
-                                   help="Odoo warehouse whose stock this location mirrors.")
+    stock_location_ids = fields.Many2many(
+        "stock.location", "bc_location_stock_location_rel", "bc_location_id", "stock_location_id",
+        string="Odoo Locations", check_company=True, domain="[('usage', 'in', ('internal', 'view'))]",
+        help="Odoo locations (with their sublocations) whose free quantities, summed per product, this "
+             "location publishes. An import adjusts the first one. Empty: the stock location of the store's warehouse.")
     import_stock = fields.Boolean(string="Enable Import Stock?")
     export_stock = fields.Boolean(string="Enable Export Stock?")
+    # What the last export left in BigCommerce, {SKU: quantity}: the next export sends only what
+    # differs. One value for the location keeps 20,000 SKUs one write; never read with the record.
+    exported_stock = fields.Json(prefetch=False, copy=False)
+    stock_full_export_date = fields.Datetime(
+        string="Last Full Stock Export", readonly=True, copy=False,
+        help="When every quantity was last compared with BigCommerce's. The scheduled export does a full one "
+             "once a day, which also catches products added in BigCommerce and stock changed there by hand.")
+
+    def _stock_full_export_due(self):
+        return not self.stock_full_export_date or self.stock_full_export_date < fields.Datetime.now() - FULL_STOCK_EXPORT_EVERY
+
+    def _exported_stock(self):
+        return self.exported_stock or {}
+
+    def _record_exported_stock(self, quantities, full):
+        """Keep ``quantities`` ({SKU: quantity}) as what BigCommerce now has at this location."""
+        values = {"stock_full_export_date": fields.Datetime.now()} if full else {}
+        if quantities != self._exported_stock():
+            values["exported_stock"] = quantities
+        if values:
+            self.write(values)
 
 
 class BigCommerceTaxClass(models.Model):

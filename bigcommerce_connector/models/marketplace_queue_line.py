@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 from odoo.addons.base_marketplace.queue_core import requires_keys
 
 from ..bigcommerce.client import MAX_PAGE_SIZE
-from ..const import IMPORT_ORDER, LIST_ORDERS
+from ..const import EXPORT_STOCK, IMPORT_ORDER, LIST_ORDERS
 
 
 class MarketplaceQueueLine(models.Model):
@@ -50,10 +50,22 @@ class MarketplaceQueueLine(models.Model):
     @requires_keys("location_id")
     def _process_bigcommerce_export_stock(self, payload):
         location = self._bigcommerce_record("bc.location", payload["location_id"], _("BigCommerce location"))
-        adjusted, known = self._bigcommerce_instance()._export_stock(location)
-        self._log(_("Stock of %(location)s: %(adjusted)s of %(known)s products updated in BigCommerce.",
-                    location=location.name, adjusted=adjusted, known=known))
+        full = bool(payload.get("full")) or location._stock_full_export_due()
+        adjusted, known = self._bigcommerce_instance()._export_stock(location, full=full)
+        if full:
+            message = _("Stock of %(location)s (full export): %(adjusted)s of %(known)s products updated in BigCommerce.",
+                        location=location.name, adjusted=adjusted, known=known)
+        else:
+            message = _("Stock of %(location)s: %(adjusted)s of %(known)s products changed since the last export, "
+                        "sent to BigCommerce.", location=location.name, adjusted=adjusted, known=known)
+        self._log(message)
         return location
+
+    def _refreshed_payload(self, payload):
+        """A full stock export asked for while the location's export waits keeps it full."""
+        if self.operation == EXPORT_STOCK:
+            return dict(payload, full=bool(payload.get("full") or json.loads(self.payload or "{}").get("full")))
+        return super()._refreshed_payload(payload)
 
     def _process_bigcommerce_export_prices(self, payload):
         updated, known = self._bigcommerce_instance()._export_prices()
