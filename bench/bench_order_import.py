@@ -42,17 +42,18 @@ def default_addons_path():
 
 
 class SandboxProcess:
-    """The sandbox store with ``orders`` synthetic orders, served by ``python -m sandbox``."""
+    """The sandbox store with ``orders`` synthetic orders and ``variants`` synthetic variants
+    (see ``sandbox.seed``), served by ``python -m sandbox``."""
 
     store_hash, access_token = "sandbox", "sandbox-token"
 
-    def __init__(self, orders):
+    def __init__(self, orders=0, variants=0):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "sandbox", "--port", str(port), "--orders", str(orders), "--quota", str(10 ** 9),
+            [sys.executable, "-m", "sandbox", "--port", str(port), "--orders", str(orders), "--variants", str(variants), "--quota", str(10 ** 9),
              "--client-secret", "bench-secret"], cwd=ROOT, stdout=subprocess.DEVNULL)
         for _ in range(600):
             try:

@@ -77,7 +77,7 @@ class BigCommerceInstance(models.Model):
     @api.model
     def _products_by_sku(self, skus):
         products = self.env["product.product"].search_fetch([
-            ("default_code", "in", list(skus)), ("company_id", "in", [False, self.company_id.id])],
+            ("default_code", "in", [sku for sku in skus if sku]), ("company_id", "in", [False, self.company_id.id])],
             ["default_code", "product_tmpl_id"])
         return {product.default_code: product for product in products}
 
@@ -98,24 +98,25 @@ class BigCommerceInstance(models.Model):
 
     def _export_quantities(self, stock_locations, products):
         """The quantity to publish of each product (by id): its free quantity through the product's
-        Export Qty Type and value, or the store's when the product sets none."""
+        Export Qty Type and value, or the store's when the product sets none. In bulk: the few
+        products with a rule of their own are found by one query, not read one by one."""
         free = self._free_quantities(stock_locations, products)
-        templates = products.product_tmpl_id
-        templates.fetch(["bc_export_qty_type", "bc_export_qty_value"])
-        quantities = {}
-        for product in products:
-            template = product.product_tmpl_id
-            qty_type, value = ((template.bc_export_qty_type, template.bc_export_qty_value) if template.bc_export_qty_type
-                               else (self.export_qty_type, self.export_qty_value))
-            quantities[product.id] = export_quantity(free.get(product.id, 0.0), qty_type, value)
-        return quantities
+        own_rules = self.env["product.template"].search_fetch(
+            [("bc_export_qty_type", "!=", False)], ["bc_export_qty_type", "bc_export_qty_value", "product_variant_ids"])
+        rules = {}
+        for template in own_rules:
+            rules.update(dict.fromkeys(template.product_variant_ids.ids, (template.bc_export_qty_type, template.bc_export_qty_value)))
+        store_rule = (self.export_qty_type, self.export_qty_value)
+        return {product_id: export_quantity(free.get(product_id, 0.0), *rules.get(product_id, store_rule))
+                for product_id in products.ids}
 
     def _export_stock(self, location, full=False):
         """Send this location's stock levels; returns (adjusted, known).
 
-        Full: read what BigCommerce
-        tracks there and send every quantity that differs, which also fixes drift. Otherwise send,
-        reading nothing, only the quantities that changed since what was last sent.
+        Full: read what BigCommerce tracks there and send every quantity that differs from it, which
+        also fixes drift. Otherwise, reading nothing, send only the quantities that differ from what was
+        last sent. Either way BigCommerce's own items are what is adjusted: a product tracked as a whole
+        by its SKU, a product tracked by variant by each variant's SKU.
         """
         stock_locations = self._odoo_stock_locations(location)
         with self._bigcommerce_client() as client:
@@ -134,7 +135,7 @@ class BigCommerceInstance(models.Model):
             else:
                 adjustments = changed_adjustments(sent, targets, location.bc_id)
             rejected = client.set_inventory_absolute(
-                adjustments, reason=_("Stock of Odoo %s", ", ".join(stock_locations.mapped("complete_name")))
+                adjustments, reason=_("Stock of Odoo %(locations)s", locations=", ".join(stock_locations.mapped("complete_name")))
             ) if adjustments else []
         for item, message in rejected:
             self._log(_("The stock of %(sku)s at %(location)s was not updated: BigCommerce refused it (%(message)s). "
@@ -151,7 +152,8 @@ class BigCommerceInstance(models.Model):
         untracked = sorted({binding.sku for binding in bindings if binding.sku and binding.sku.casefold() not in tracked})
         if untracked:
             self._log(_("Stock of %(location)s: %(count)s products skipped because BigCommerce does not track their "
-                        "inventory there (product-level tracking, no tracking, or not at this location): %(skus)s.",
+                        "inventory there (no tracking, or a variant of a product tracked as a whole): %(skus)s. "
+                        "Turn inventory tracking on for them in BigCommerce to publish their stock.",
                         location=location.name, count=len(untracked),
                         skus=", ".join(untracked[:20]) + (" …" if len(untracked) > 20 else "")), level="warning")
 
