@@ -86,7 +86,7 @@ def main():
                                                      "location_id": warehouse.view_location_id.id})
             location = instance.location_ids.filtered(lambda loc: loc.bc_id == "1")
             location.write({"export_stock": True, "stock_location_ids": [(6, 0, [warehouse.lot_stock_id.id, backroom.id])]})
-            products = env["product.product"].create([{"name": sku, "default_code": sku, "is_storable": True} for sku in skus])
+            products = env["product.product"].with_context(tracking_disable=True).create([{"name": sku, "default_code": sku, "is_storable": True} for sku in skus])
             # Superuser quants: the stock as an inventory would leave it, split over the two locations.
             env["stock.quant"].create([
                 {"product_id": product.id, "location_id": stock_location.id, "quantity": 1 + index % 7 + offset}

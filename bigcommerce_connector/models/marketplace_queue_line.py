@@ -61,12 +61,6 @@ class MarketplaceQueueLine(models.Model):
         self._log(message)
         return location
 
-    def _refreshed_payload(self, payload):
-        """A full stock export asked for while the location's export waits keeps it full."""
-        if self.operation == EXPORT_STOCK:
-            return dict(payload, full=bool(payload.get("full") or json.loads(self.payload or "{}").get("full")))
-        return super()._refreshed_payload(payload)
-
     def _process_bigcommerce_export_prices(self, payload):
         updated, known = self._bigcommerce_instance()._export_prices()
         self._log(_("Prices: %(updated)s of %(known)s variants updated in BigCommerce.", updated=updated, known=known))
@@ -115,14 +109,18 @@ class MarketplaceQueueLine(models.Model):
             line._as_queue().payload = json.dumps(line._refreshed_payload({"order_id": int(line.external_id)}))
 
     def _refreshed_payload(self, payload):
-        if self.operation != IMPORT_ORDER:
+        if self.operation not in (IMPORT_ORDER, EXPORT_STOCK):
             return super()._refreshed_payload(payload)
-        # A line the user asked for by number stays requested: imported whatever its status.
         try:
             previous = json.loads(self.payload or "{}")
         except ValueError:
             previous = {}
-        requested = bool(payload.get("requested")) or isinstance(previous, dict) and bool(previous.get("requested"))
+        previous = previous if isinstance(previous, dict) else {}
+        if self.operation == EXPORT_STOCK:
+            # A full stock export asked for while the location's export waits keeps it full.
+            return dict(payload, full=bool(payload.get("full") or previous.get("full")))
+        # A line the user asked for by number stays requested: imported whatever its status.
+        requested = bool(payload.get("requested") or previous.get("requested"))
         return {"order_id": payload["order_id"], "requested": requested}
 
     @requires_keys("picking_id")

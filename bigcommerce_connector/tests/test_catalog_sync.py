@@ -1,3 +1,5 @@
+import json
+
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -161,6 +163,17 @@ class TestStockExportAtScale(BigCommerceSandboxCase):
         self._export()
         self.assertEqual(len(self.sandbox.state.inventory_transactions), len(transactions), "nothing changed: nothing sent")
 
+    def test_a_full_export_asked_for_while_an_export_waits_makes_it_full(self):
+        self.main_location.stock_full_export_date = "2026-01-01 00:00:00"
+        self.instance._queue_stock_export()
+        self.env["marketplace.operation.wizard"].create({
+            "instance_ids": [(6, 0, self.instance.marketplace_instance_id.ids)], "operation": "bigcommerce_export_stock_full",
+        }).action_run()
+        self.instance._queue_stock_export()  # the next scheduled run does not make it incremental again
+        line = self.env["marketplace.queue.line"].search([("operation", "=", "bigcommerce_export_stock")])
+        self.assertEqual(len(line), 1)
+        self.assertTrue(json.loads(line.payload)["full"])
+
     def test_the_full_export_sends_every_quantity_that_differs_in_bigcommerce(self):
         self._export()
         self.sandbox.state.stock[(171, 1)]["onhand"] = 3  # changed by hand in BigCommerce
@@ -202,8 +215,8 @@ class TestStockExportAtScale(BigCommerceSandboxCase):
         self.sandbox.reset()
         for variant_id in range(100001, 102501):  # BigCommerce has 1 of each, Odoo none
             state.stock[(variant_id, 1)] = {"onhand": 1, "safety": 0, "warning": 0, "bin": ""}
-        self.env["product.product"].create([{"name": f"SYN-{n:05d}", "default_code": f"SYN-{n:05d}", "is_storable": True}
-                                            for n in range(1, 2501)])
+        self.env["product.product"].with_context(tracking_disable=True).create([
+            {"name": f"SYN-{n:05d}", "default_code": f"SYN-{n:05d}", "is_storable": True} for n in range(1, 2501)])
         self._export()
         # The seed's TSHIRT-S and TSHIRT-M differ too: 2,502 items.
         self.assertEqual([len(t["changes"]) for t in state.inventory_transactions], [2000, 502])

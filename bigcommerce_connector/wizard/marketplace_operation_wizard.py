@@ -10,14 +10,16 @@ from ..const import EXPORT_PRICES, EXPORT_STOCK, IMPORT_REFERENCE, IMPORT_STOCK,
 # The wizard's own choices: one per kind of store data, then orders and the store's jobs.
 REFERENCE_OPERATIONS = {f"bigcommerce_import_{kind}": kind for kind in REFERENCE_KINDS}
 IMPORT_ORDERS = "bigcommerce_import_orders"
+EXPORT_STOCK_FULL = "bigcommerce_export_stock_full"  # queues EXPORT_STOCK lines that send every quantity
 # Operations that queue the store's own job: operation -> what the store queues.
 STORE_OPERATIONS = {
     IMPORT_STOCK: lambda instance: instance._queue_stock_import(),
     EXPORT_STOCK: lambda instance: instance._queue_stock_export(),
+    EXPORT_STOCK_FULL: lambda instance: instance._queue_stock_export(full=True),
     EXPORT_PRICES: lambda instance: instance._queue_price_export(),
 }
 # Stock operations: operation -> the bc.location flag that picks the locations they work on.
-LOCATION_FLAGS = {IMPORT_STOCK: "import_stock", EXPORT_STOCK: "export_stock"}
+LOCATION_FLAGS = {IMPORT_STOCK: "import_stock", EXPORT_STOCK: "export_stock", EXPORT_STOCK_FULL: "export_stock"}
 
 
 class MarketplaceOperationWizard(models.TransientModel):
@@ -34,6 +36,7 @@ class MarketplaceOperationWizard(models.TransientModel):
         ("bigcommerce_import_orders", "Import Orders"),
         ("bigcommerce_import_stock", "Import Stock"),
         ("bigcommerce_export_stock", "Export Stock"),
+        ("bigcommerce_export_stock_full", "Export Stock (full)"),
         ("bigcommerce_export_prices", "Export Prices"),
     ], ondelete={key: "cascade" for key in (*REFERENCE_OPERATIONS, *STORE_OPERATIONS, IMPORT_ORDERS)})
     bigcommerce_date_from = fields.Datetime(string="Orders Created From")
