@@ -580,6 +580,11 @@ class BigCommerceClient:
         return self._create_once("v2", path, payload, created_by_us,
                                  _lt("the shipment on order %(id)s", id=order_id))
 
+    def update_shipment(self, order_id, shipment_id, values):
+        """Change a shipment's tracking, provider, method or comments (O2#updateOrderShipment; its
+        items cannot change). A PUT: repeating it after a lost answer does no harm."""
+        return self.put("v2", f"orders/{int(order_id)}/shipments/{int(shipment_id)}", json=values)
+
     def _create_once(self, version, path, payload, created_by_us, what):
         for attempt in range(1, self.max_retries + 2):
             try:

@@ -310,7 +310,7 @@ class BigCommerceInstance(models.Model):
             pickings = self.env["stock.picking"].search([
                 ("sale_id.bigcommerce_instance_id", "=", instance.id), ("state", "=", "done"),
                 ("picking_type_code", "=", "outgoing"), ("bigcommerce_shipped_in_store", "=", False),
-                ("bigcommerce_shipment_ids", "=", False)])
+                ("bigcommerce_shipment_ids", "=", False), ("return_id", "=", False)])
             queued = self.env["marketplace.queue.line"].search([
                 ("instance_id", "=", instance.marketplace_instance_id.id), ("operation", "=", EXPORT_SHIPMENT),
                 ("external_id", "in", [str(picking_id) for picking_id in pickings.ids])])

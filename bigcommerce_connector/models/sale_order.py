@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 
 from ..bigcommerce.orders import store_outcome
 from ..bigcommerce.workflows import PAYMENT_STATUSES
-from ..const import EXPORT_SHIPMENT, MARK_PAID, STATUS_AWAITING_FULFILLMENT, STATUS_AWAITING_PAYMENT
+from ..const import MARK_PAID, STATUS_AWAITING_FULFILLMENT, STATUS_AWAITING_PAYMENT
 
 
 class SaleOrder(models.Model):
@@ -121,13 +121,7 @@ class SaleOrder(models.Model):
 
     def action_bigcommerce_update_order_status(self):
         """Send the done deliveries to BigCommerce as shipments now (and again after a failure)."""
-        pickings = self.picking_ids._bigcommerce_shipments_to_send()
-        lines = self.env["marketplace.queue.line"].search([
-            ("operation", "=", EXPORT_SHIPMENT), ("state", "=", "failed"),
-            ("external_id", "in", [str(picking_id) for picking_id in pickings.ids])])
-        lines.action_retry()
-        jobs = pickings._bigcommerce_queue_shipments() | lines.job_id
-        return jobs._notify_queued(_("Nothing new to queue: the done deliveries are already on their way to BigCommerce."))
+        return self.picking_ids.action_bigcommerce_update_order_status()
 
 
     def _bigcommerce_queue_mark_paid(self):
