@@ -802,3 +802,31 @@ def test_a_call_paced_briefly_then_answered_at_once_is_routine(client, http, rec
     assert is_notable_call(dict(routine, waits=[NOTABLE_WAIT_SECONDS]))
     assert is_notable_call(dict(routine, attempts=2))
     assert is_notable_call(dict(routine, error="ServerError"))
+
+
+CAPTURE = f"{V3}/orders/104/payment_actions/capture"
+ORDER_104 = f"{V2}/orders/104"
+
+
+def test_a_capture_is_posted_without_a_body(client, http):
+    http.post(CAPTURE, status=201, json={})
+
+    assert client.capture_payment(104) == {}
+    assert sent(http, "POST")[0].body is None
+
+
+def test_a_timed_out_capture_that_reached_bigcommerce_is_not_repeated(client, http):
+    http.post(CAPTURE, body=requests.exceptions.ReadTimeout())
+    http.get(ORDER_104, json={"id": 104, "status_id": 9, "payment_status": "capture pending"})
+
+    assert client.capture_payment(104) == {}
+    assert len(sent(http, "POST")) == 1
+
+
+def test_a_timed_out_capture_that_verifiably_did_not_happen_is_sent_again(client, http):
+    http.post(CAPTURE, status=503)
+    http.get(ORDER_104, json={"id": 104, "status_id": 9, "payment_status": "authorized"})
+    http.post(CAPTURE, status=201, json={})
+
+    assert client.capture_payment(104) == {}
+    assert len(sent(http, "POST")) == 2

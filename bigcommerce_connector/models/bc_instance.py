@@ -69,7 +69,9 @@ class BigCommerceInstance(models.Model):
     wrapping_product_id = fields.Many2one("product.product", string="Gift Wrapping Product",
                                           domain="[('type', '=', 'service')]")
     mark_order_paid = fields.Boolean(string="Mark Order as Paid?",
-                                     help="When the invoice of an order is paid in Odoo, mark the order paid in BigCommerce.")
+                                     help="When an order is fully invoiced and paid in Odoo, mark it paid in BigCommerce: "
+                                          "its authorised card payment is captured, an offline payment moves it "
+                                          "to Awaiting Fulfillment. Also shows Mark as Paid in BigCommerce on the order.")
     last_order_import_at = fields.Datetime(string="Orders Imported Until", readonly=True, copy=False,
                                            help="Orders modified after this moment are imported by the next run.")
 

@@ -137,6 +137,7 @@ class MarketplaceQueueLine(models.Model):
     @requires_keys("sale_order_id")
     def _process_bigcommerce_mark_paid(self, payload):
         sale_order = self._bigcommerce_record("sale.order", payload["sale_order_id"], _("sale order"))
+        sale_order._bigcommerce_lock_for_mark_paid()
         sale_order._bigcommerce_mark_paid()
         return sale_order
 
