@@ -1,5 +1,6 @@
 from unittest.mock import patch
 
+from odoo import Command
 from odoo.tests import tagged
 
 from ..bigcommerce.client import BigCommerceClient
@@ -93,7 +94,11 @@ class TestMarkAsPaid(BigCommerceOrderCase):
             self.assertFalse(sale_order.bigcommerce_can_mark_paid, payment_status)
         sale_order.bigcommerce_payment_status = "pending"
         self.assertTrue(sale_order.bigcommerce_can_mark_paid)
-        # Not a BigCommerce order (any more): nothing to mark.
+        salesperson = self.env["res.users"].create({
+            "name": "Salesperson", "login": "wtm_salesperson",
+            "groups_id": [Command.set([self.env.ref("sales_team.group_sale_salesman_all_leads").id])]})
+        self.assertTrue(sale_order.with_user(salesperson).bigcommerce_can_mark_paid, "their form opens")
+        # Not a BigCommerce order: nothing to mark.
         self.assertFalse(self.SaleOrder.new({"partner_id": sale_order.partner_id.id}).bigcommerce_can_mark_paid)
 
     def test_the_button_needs_every_invoice_paid_and_the_order_fully_invoiced(self):
