@@ -25,7 +25,7 @@ class TestMarkAsPaid(BigCommerceOrderCase):
 
     def pay(self, sale_order):
         invoice = sale_order.invoice_ids
-        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
+        sale_order.env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
             {"journal_id": self.bank_journal.id})._create_payments()
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
 
@@ -47,6 +47,15 @@ class TestMarkAsPaid(BigCommerceOrderCase):
         self.assertEqual(self.bc_order(102)["status_id"], AWAITING_FULFILLMENT)
         self.assertEqual(sale_order.bigcommerce_status, "Awaiting Fulfillment")
         self.assertIn("marked as paid", sale_order.message_ids[0].body)
+
+    def test_an_accountant_without_the_connector_rights_pays_the_invoice(self):
+        sale_order = self.import_orders(102)
+        accountant = self.env["res.users"].create({
+            "name": "Accountant", "login": "wtm_accountant", "email": "accountant@example.com",
+            "groups_id": [Command.set([self.env.ref("account.group_account_invoice").id])]})
+        self.pay(sale_order.with_user(accountant))
+        self.run_queue()
+        self.assertEqual(self.bc_order(102)["status_id"], AWAITING_FULFILLMENT)
 
     def test_without_the_option_nothing_is_sent(self):
         self.instance.mark_order_paid = False
