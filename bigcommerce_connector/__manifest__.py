@@ -18,6 +18,8 @@
         "views/bc_instance_views.xml",
         "views/bc_financial_workflow_views.xml",
         "views/sale_order_views.xml",
+        "views/stock_picking_views.xml",
+        "views/delivery_carrier_views.xml",
         "views/account_move_views.xml",
         "views/marketplace_queue_line_views.xml",
         "views/bc_product_binding_views.xml",

@@ -322,6 +322,10 @@ def create_shipment(store, req, oid):
     return 201, dict(store.create_shipment(int(oid), req.json()))
 
 
+def update_shipment(store, req, oid, sid):
+    return 200, dict(store.update_shipment(int(oid), int(sid), req.json()))
+
+
 def currencies(store, req):
     stamp = seed.iso(store.epoch - timedelta(days=60))
     return 200, v2_page(req, [{
@@ -796,6 +800,7 @@ ROUTES = [  # (method, version, path regex, handler, error family)
     ("POST", "v2", "/orders/%s/shipments" % N, create_shipment, "v2"),
     ("GET", "v2", "/orders/%s/shipments/count" % N, order_shipments_count, "v2"),
     ("GET", "v2", "/orders/%s/shipments/%s" % (N, N), order_shipment, "v2"),
+    ("PUT", "v2", "/orders/%s/shipments/%s" % (N, N), update_shipment, "v2"),
     ("GET", "v2", "/currencies", currencies, "v2"),
     ("GET", "v2", "/tax_classes", tax_classes, "v2"),
     ("GET", "v3", "/orders/%s/transactions" % N, transactions, "v3"),

@@ -576,12 +576,24 @@ def make_shipment(ids, record, addr, items, spec, when):
         "billing_address": {k: v for k, v in order["billing_address"].items() if k != "form_fields"},
         "shipping_address": {k: addr[k] for k in ADDRESSES["guest"]},
         "items": [{"order_product_id": line["id"], "product_id": line["product_id"], "quantity": qty} for line, qty in items],
-        "shipping_provider_display_name": PROVIDER_NAMES.get(provider, provider),
-        "generated_tracking_link": TRACKING_LINKS.get(provider, "").format(spec.get("tracking_number", ""))
-        if spec.get("tracking_number") else "",
     }
+    shipment.update(shipment_links(shipment))
     record["shipments"].append(shipment)
     return shipment
+
+
+def shipment_links(shipment):
+    """The read-only fields BigCommerce derives from a shipment's provider, carrier and tracking number
+    (O2 §orderShipment): a provider's own link, else AfterShip's for a tracking carrier; none when a
+    custom ``tracking_link`` is given."""
+    provider, number = shipment["shipping_provider"], shipment["tracking_number"]
+    link = ""
+    if number and not shipment["tracking_link"]:
+        if provider in TRACKING_LINKS:
+            link = TRACKING_LINKS[provider].format(number)
+        elif shipment["tracking_carrier"]:
+            link = "https://track.aftership.com/%s/%s" % (shipment["tracking_carrier"], number)
+    return {"shipping_provider_display_name": PROVIDER_NAMES.get(provider, provider), "generated_tracking_link": link}
 
 
 PROVIDER_NAMES = {"ups": "UPS", "usps": "USPS", "fedex": "FedEx", "royalmail": "Royal Mail", "auspost": "Australia Post",

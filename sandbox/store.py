@@ -7,6 +7,7 @@ and queues the webhook events BigCommerce would send (``drain_events``).
 import copy
 import hashlib
 import json
+import re
 import threading
 import time
 import uuid
@@ -228,14 +229,38 @@ class Store:
                 if wanted[line["id"]] > line["quantity"] - line["quantity_shipped"]:
                     raise ApiError(400, "Order product %d has only %d item(s) left to ship."
                                    % (line["id"], line["quantity"] - line["quantity_shipped"]))
-            for key, limit in (("tracking_number", 50), ("tracking_link", 500), ("comments", 65535)):
-                if len(str(body.get(key, ""))) > limit:
-                    raise ApiError(400, "The field '%s' is longer than %d characters." % (key, limit))
+            _check_shipment_fields(body)
             previous = rec["order"]["status_id"]
             shipment = seed.make_shipment(self.ids, rec, addr, [(lines[i], q) for i, q in wanted.items()], body, self.now())
             self.touch(rec["order"])
             self.emit("store/shipment/created", {"type": "shipment", "id": shipment["id"], "orderId": order_id})
             self._order_changed(rec["order"], previous)
+            return shipment
+
+    def update_shipment(self, order_id, shipment_id, body):
+        """O2#updateOrderShipment: §orderShipment_Put has no ``items``, a shipment's items never change."""
+        with self.lock:
+            rec = self.record(order_id)
+            shipment = next((s for s in rec["shipments"] if s["id"] == shipment_id), None)
+            if shipment is None:
+                raise ApiError(404, "The requested resource was not found.")
+            if not isinstance(body, dict):
+                raise ApiError(400, "The request body must be an object.")
+            unknown = sorted(set(body) - set(SHIPMENT_PUT_FIELDS))
+            if unknown:
+                raise ApiError(400, "The field(s) %s cannot be updated on a shipment." % ", ".join(unknown))
+            _check_shipment_fields(body)
+            if "order_address_id" in body:
+                addr = next((a for a in rec["addresses"] if a["id"] == body["order_address_id"]), None)
+                if addr is None:
+                    raise ApiError(400, "The field 'order_address_id' must be a shipping address of order %d." % order_id)
+                shipment["shipping_address"] = {k: addr[k] for k in seed.ADDRESSES["guest"]}
+            shipment.update(body)
+            if "merchant_shipping_cost" in body:
+                shipment["merchant_shipping_cost"] = seed.m4(body["merchant_shipping_cost"] or 0)
+            shipment.update(seed.shipment_links(shipment))
+            self.touch(rec["order"])
+            self.emit("store/shipment/updated", {"type": "shipment", "id": shipment_id, "orderId": order_id})
             return shipment
 
     def _order_changed(self, order, previous_status):
@@ -467,3 +492,22 @@ class Store:
 
 def seed_json(data):
     return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+
+SHIPMENT_PUT_FIELDS = ("order_address_id", "tracking_number", "merchant_shipping_cost", "shipping_method",
+                       "shipping_provider", "tracking_carrier", "tracking_link", "comments")  # O2 §orderShipment_Put
+SHIPPING_PROVIDERS = ("", "auspost", "canadapost", "endicia", "usps", "fedex", "ups", "upsready", "upsonline",
+                      "shipperhq", "royalmail")  # O2 §shipping_provider_standard
+
+
+def _check_shipment_fields(body):
+    for key, limit in (("tracking_number", 50), ("tracking_link", 500), ("comments", 65535)):
+        if len(str(body.get(key, ""))) > limit:
+            raise ApiError(400, "The field '%s' is longer than %d characters." % (key, limit))
+    for key in ("tracking_number", "shipping_method", "shipping_provider", "tracking_carrier", "tracking_link", "comments"):
+        if key in body and not isinstance(body[key], str):
+            raise ApiError(400, "The field '%s' must be a string." % key)
+    provider = body.get("shipping_provider", "")
+    # A provider outside the enum is a third-party one, ``carrier_{id}`` (O2 §shipping_provider_custom).
+    if provider not in SHIPPING_PROVIDERS and not re.fullmatch(r"carrier_\d+", provider):
+        raise ApiError(400, "The field 'shipping_provider' is not a valid shipping provider: %r." % provider)

@@ -573,6 +573,13 @@ def test_a_shipment_that_failed_with_5xx_and_does_not_exist_is_sent_again(client
     assert len(sent(http, "POST")) == 2
 
 
+def test_a_shipment_update_is_one_put_of_the_fields_to_change(client, http):
+    http.put(f"{V2}/orders/5/shipments/7", json={"id": 7, "tracking_number": "1Z999", "generated_tracking_link": "https://x"})
+    assert client.update_shipment(5, 7, {"tracking_number": "1Z999"})["generated_tracking_link"] == "https://x"
+    [call] = http.calls
+    assert call.request.method == "PUT" and json.loads(call.request.body) == {"tracking_number": "1Z999"}
+
+
 # ---------------------------------------------------------------- errors
 
 def test_a_shipment_with_the_order_shipments_already_read_costs_one_call(client, http):
@@ -738,6 +745,7 @@ def test_every_domain_method_sends_requests_the_specs_allow(client, http):
     http.post(f"{V3}/orders/5/payment_actions/refund_quotes", status=201, json={"data": {"order_id": 5}})
     http.post(f"{V3}/orders/5/payment_actions/refunds", status=201, json={"data": {"id": 1}})
     http.post(f"{V2}/orders/5/shipments", status=201, json={"id": 1})
+    http.put(f"{V2}/orders/5/shipments/1", json={"id": 1})
     http.post(f"{V3}/hooks", json={"data": {"id": 1}})
     http.put(f"{V3}/hooks/1", json={"data": {"id": 1}})
     http.get(f"{V3}/inventory/locations/2/items", json=empty_v3)
@@ -762,13 +770,14 @@ def test_every_domain_method_sends_requests_the_specs_allow(client, http):
     client.create_refund(5, {**quote_request, "payments": [
         {"provider_id": "storecredit", "amount": Decimal("9.99"), "offline": False}]})
     client.create_shipment(5, SHIPMENT_REQUEST)
+    client.update_shipment(5, 1, {"tracking_number": "1Z999", "shipping_provider": "carrier_1234567"})
     client.create_webhook("store/order/statusUpdated", "https://odoo.example.com/bc", headers={"X-Odoo": "1"})
     client.update_webhook(1, {"is_active": True})
     list(client.iter_location_inventory(2))
     client.set_inventory_absolute([{"location_id": 2, "sku": "TSHIRT-S", "quantity": 7}], reason="Odoo stock")
     client.update_variants([{"id": 171, "price": Decimal("21.00")}])
     # The ``http`` fixture checks each of these requests against the specs on teardown.
-    assert len(http.calls) == 32
+    assert len(http.calls) == 33
 
 
 def test_stock_and_variant_writes_are_split_into_the_batches_bigcommerce_accepts(client, http):
@@ -823,3 +832,31 @@ def test_a_call_paced_briefly_then_answered_at_once_is_routine(client, http, rec
     assert is_notable_call(dict(routine, waits=[NOTABLE_WAIT_SECONDS]))
     assert is_notable_call(dict(routine, attempts=2))
     assert is_notable_call(dict(routine, error="ServerError"))
+
+
+CAPTURE = f"{V3}/orders/104/payment_actions/capture"
+ORDER_104 = f"{V2}/orders/104"
+
+
+def test_a_capture_is_posted_without_a_body(client, http):
+    http.post(CAPTURE, status=201, json={})
+
+    assert client.capture_payment(104) == {}
+    assert sent(http, "POST")[0].body is None
+
+
+def test_a_timed_out_capture_that_reached_bigcommerce_is_not_repeated(client, http):
+    http.post(CAPTURE, body=requests.exceptions.ReadTimeout())
+    http.get(ORDER_104, json={"id": 104, "status_id": 9, "payment_status": "capture pending"})
+
+    assert client.capture_payment(104) == {}
+    assert len(sent(http, "POST")) == 1
+
+
+def test_a_timed_out_capture_that_verifiably_did_not_happen_is_sent_again(client, http):
+    http.post(CAPTURE, status=503)
+    http.get(ORDER_104, json={"id": 104, "status_id": 9, "payment_status": "authorized"})
+    http.post(CAPTURE, status=201, json={})
+
+    assert client.capture_payment(104) == {}
+    assert len(sent(http, "POST")) == 2

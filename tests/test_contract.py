@@ -103,6 +103,8 @@ def scenario(sb):
         ("POST", "/v2/orders/103/shipments", {}, {"order_address_id": addr103, "tracking_number": "1Z999AA1",
                                                   "shipping_provider": "ups", "comments": "first box",
                                                   "items": [{"order_product_id": line103["id"], "quantity": 1}]}, 201),
+        ("PUT", "/v2/orders/105/shipments/%d" % ship105, {}, {"tracking_number": "1Z999AA2", "shipping_provider": "carrier_12",
+                                                             "tracking_carrier": "dhl"}, 200),
         ("PUT", "/v2/orders/111", {}, {"status_id": 5}, 200),
         ("PUT", "/v2/orders/112", {}, {"products": [{"id": op112, "quantity": 0}]}, 200),
         ("POST", "/v3/orders/110/payment_actions/refund_quotes", {}, {"items": items110}, 201),

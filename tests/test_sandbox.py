@@ -234,6 +234,30 @@ def test_large_synthetic_store_paginates(sb, api):
 
 
 # ---------------------------------------------------------------------------------------------- state changes
+def test_a_shipment_update_changes_tracking_and_link_never_items(sb, api):
+    shipment = api.get("/v2/orders/105/shipments")[0]
+    url = "/v2/orders/105/shipments/%d" % shipment["id"]
+    for body in ({"items": []}, {"shipping_provider": "dhl"}, {"tracking_number": "X" * 51}, {"order_address_id": 999}):
+        assert api.call("PUT", url, body).status_code == 400
+    assert api.call("PUT", "/v2/orders/105/shipments/999999", {"tracking_number": "1"}).status_code == 404
+    assert api.get("/v2/orders/105/shipments")[0] == shipment  # rejected updates change nothing
+    resp = api.call("PUT", url, {"tracking_number": "1Z777", "shipping_provider": "fedex"})
+    assert resp.status_code == 200
+    updated = resp.json()
+    assert (updated["tracking_number"], updated["shipping_provider_display_name"]) == ("1Z777", "FedEx")
+    assert updated["generated_tracking_link"] == "https://www.fedex.com/fedextrack/?trknbr=1Z777"
+    assert updated["items"] == shipment["items"]
+    updated = api.call("PUT", url, {"shipping_provider": "carrier_42", "tracking_carrier": "dhl"}).json()
+    assert updated["generated_tracking_link"] == "https://track.aftership.com/dhl/1Z777"
+    assert api.get("/v2/orders/105/shipments")[0] == updated
+    store = Store()
+    shipment_id = store.orders[105]["shipments"][0]["id"]
+    store.drain_events()
+    store.update_shipment(105, shipment_id, {"tracking_number": "1Z888"})
+    assert {"scope": "store/shipment/updated", "data": {"type": "shipment", "id": shipment_id, "orderId": 105}} \
+        in store.drain_events()
+
+
 def test_shipments_update_quantities_and_status(sb, api):
     before = api.get("/v2/orders/103")
     lines = api.get("/v2/orders/103/products")

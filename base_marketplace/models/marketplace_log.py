@@ -55,7 +55,11 @@ class MarketplaceLog(models.Model):
             "action_label": action_label,
             "action_data": action_data,
         }
-        return self.sudo().create(vals)
+        log = self.sudo().create(vals)
+        logged = self.env.context.get("marketplace_line_logged")
+        if line and logged is not None and line.id == self.env.context.get("marketplace_queue_line_id"):
+            logged.append(log.id)
+        return log
 
     def action_open_record(self):
         self.ensure_one()

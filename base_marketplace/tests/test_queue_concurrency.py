@@ -4,6 +4,7 @@ from collections import Counter
 from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, api
+from odoo.exceptions import UserError
 from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
@@ -115,3 +116,51 @@ class TestQueueConcurrency(TransactionCase):
             self.assertEqual(len(lines), 1)
             self.assertFalse(env["marketplace.queue.job"].search([
                 ("instance_id", "=", self.instance_id), ("line_ids", "=", False)]))
+
+
+@tagged("post_install", "-at_install")
+class TestQueueWorkerFailures(TransactionCase):
+    """A cron worker that commits undoes a failed line's work by rolling its transaction back,
+    where a test's transaction uses a savepoint: this runs the worker's way, on a connection
+    of its own."""
+
+    def test_a_failed_line_leaves_nothing_behind_and_the_next_line_runs(self):
+        dbname = self.env.cr.dbname
+        with db_connect(dbname).cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            instance = env["marketplace.instance"].create({"name": "Failures Store"})
+            partner = env["res.partner"].create({"name": "Kept name"})
+            _job, lines = env["marketplace.queue.line"]._enqueue(instance, "test_echo", [
+                {"external_id": key, "payload": {"key": key}} for key in ("raises", "breaks-at-flush", "works")])
+            ids = {"instance": instance.id, "partner": partner.id, "lines": lines.ids}
+        self.addCleanup(self._cleanup, ids)
+
+        def process(line, payload):
+            line.env["res.partner"].create({"name": f"Made by {payload['key']}"})
+            if payload["key"] == "raises":
+                raise UserError(line.env._("The order has no customer."))
+            if payload["key"] == "breaks-at-flush":
+                line.env["res.partner"].browse(ids["partner"]).name = False  # violates res_partner_check_name
+
+        Line = type(self.env["marketplace.queue.line"])
+        with patch.object(Line, "_process_test_echo", process, create=True), \
+                mute_logger("odoo.sql_db", "odoo.addons.base_marketplace.models.marketplace_queue_line"), \
+                db_connect(dbname).cursor() as cr:
+            api.Environment(cr, SUPERUSER_ID, {})["marketplace.queue.line"]._cron_process_queue()
+        with db_connect(dbname).cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            raises, breaks, works = env["marketplace.queue.line"].browse(ids["lines"])
+            self.assertEqual((raises.state, breaks.state, works.state), ("failed", "failed", "done"))
+            self.assertEqual(raises.last_error, "The order has no customer.")
+            self.assertEqual(raises.log_ids.mapped("message"), ["The order has no customer."])
+            self.assertEqual(works.log_ids.mapped("message"), ["Done."])
+            made = env["res.partner"].search([("name", "like", "Made by %")]).mapped("name")
+            self.assertEqual(made, ["Made by works"], "the failed lines' work was undone")
+            self.assertEqual(env["res.partner"].browse(ids["partner"]).name, "Kept name")
+
+    def _cleanup(self, ids):
+        with db_connect(self.env.cr.dbname).cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["res.partner"].search([("name", "like", "Made by %")]).unlink()
+            env["res.partner"].browse(ids["partner"]).unlink()
+            env["marketplace.instance"].browse(ids["instance"]).unlink()

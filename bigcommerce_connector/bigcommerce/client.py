@@ -570,6 +570,18 @@ class BigCommerceClient:
         void is refused): the caller reads the order again instead."""
         return self.post("v3", f"orders/{int(order_id)}/payment_actions/void")
 
+    def capture_payment(self, order_id):
+        """Capture the order's authorised payment (O3#captureOrderPayment) at most once.
+        Asynchronous: the order's ``payment_status`` becomes ``capture pending``, then ``captured``
+        once the gateway answered. When the answer is lost, the order is read back: a capture
+        pending or done is ours, and only a payment still authorised is asked again."""
+        def captured_by_us():
+            status = self.get_order(order_id, include=None).get("payment_status")
+            return {} if status in ("capture pending", "captured") else None
+
+        return self._create_once("v3", f"orders/{int(order_id)}/payment_actions/capture", None, captured_by_us,
+                                 _lt("the capture of order %(id)s", id=order_id))
+
     def iter_order_refunds(self, order_id):
         return self._iter_v3_unpaginated(f"orders/{int(order_id)}/payment_actions/refunds")  # O3#getOrderRefunds
 
@@ -612,6 +624,11 @@ class BigCommerceClient:
         path = f"orders/{int(order_id)}/shipments"
         return self._create_once("v2", path, payload, created_by_us,
                                  _lt("the shipment on order %(id)s", id=order_id))
+
+    def update_shipment(self, order_id, shipment_id, values):
+        """Change a shipment's tracking, provider, method or comments (O2#updateOrderShipment; its
+        items cannot change). A PUT: repeating it after a lost answer does no harm."""
+        return self.put("v2", f"orders/{int(order_id)}/shipments/{int(shipment_id)}", json=values)
 
     def _create_once(self, version, path, payload, created_by_us, what):
         for attempt in range(1, self.max_retries + 2):

@@ -12,6 +12,8 @@ from . import sale_order
 from . import sale_order_import
 from . import sale_order_workflow
 from . import sale_order_cancel
+from . import delivery_carrier
+from . import sale_order_mark_paid
 from . import stock_picking
 from . import stock_move
 from . import bc_instance_order_arrival

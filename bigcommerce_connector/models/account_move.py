@@ -11,8 +11,9 @@ class AccountMove(models.Model):
 
     def _invoice_paid_hook(self):
         result = super()._invoice_paid_hook()
+        # An accountant pays the invoice without the connector's rights: the queue is the connector's.
         self.filtered(lambda move: move.move_type == "out_invoice").line_ids.sale_line_ids.order_id.filtered(
-            "bigcommerce_order_id")._bigcommerce_queue_mark_paid()
+            "bigcommerce_order_id").sudo()._bigcommerce_queue_mark_paid()
         return result
 
     def _bigcommerce_reduce_to_refund(self, credit_lines, refunded, instance):

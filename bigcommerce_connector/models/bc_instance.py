@@ -69,7 +69,9 @@ class BigCommerceInstance(models.Model):
     wrapping_product_id = fields.Many2one("product.product", string="Gift Wrapping Product",
                                           domain="[('type', '=', 'service')]")
     mark_order_paid = fields.Boolean(string="Mark Order as Paid?",
-                                     help="When the invoice of an order is paid in Odoo, mark the order paid in BigCommerce.")
+                                     help="When an order is fully invoiced and paid in Odoo, mark it paid in BigCommerce: "
+                                          "its authorised card payment is captured, an offline payment moves it "
+                                          "to Awaiting Fulfillment. Also shows Mark as Paid in BigCommerce on the order.")
     last_order_import_at = fields.Datetime(string="Orders Imported Until", readonly=True, copy=False,
                                            help="Orders modified after this moment are imported by the next run.")
 
@@ -310,7 +312,7 @@ class BigCommerceInstance(models.Model):
             pickings = self.env["stock.picking"].search([
                 ("sale_id.bigcommerce_instance_id", "=", instance.id), ("state", "=", "done"),
                 ("picking_type_code", "=", "outgoing"), ("bigcommerce_shipped_in_store", "=", False),
-                ("bigcommerce_shipment_ids", "=", False)])
+                ("bigcommerce_shipment_ids", "=", False), ("return_id", "=", False)])
             queued = self.env["marketplace.queue.line"].search([
                 ("instance_id", "=", instance.marketplace_instance_id.id), ("operation", "=", EXPORT_SHIPMENT),
                 ("external_id", "in", [str(picking_id) for picking_id in pickings.ids])])

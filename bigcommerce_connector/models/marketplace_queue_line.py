@@ -126,6 +126,10 @@ class MarketplaceQueueLine(models.Model):
     @requires_keys("picking_id")
     def _process_bigcommerce_export_shipment(self, payload):
         picking = self._bigcommerce_record("stock.picking", payload["picking_id"], _("delivery"))
+        if not picking._bigcommerce_deliveries():
+            self._log(_("%(delivery)s is not a done delivery BigCommerce hears of (it is a return, not done, or was "
+                        "shipped in BigCommerce): nothing sent.", delivery=picking.name), record=picking)
+            return picking
         picking._bigcommerce_export_shipment()
         self._log(_("%(delivery)s: BigCommerce shipment(s) %(shipments)s.", delivery=picking.name,
                     shipments=picking.bigcommerce_shipment_ids or _("none (nothing delivered on BigCommerce lines)")),
@@ -143,6 +147,7 @@ class MarketplaceQueueLine(models.Model):
     @requires_keys("sale_order_id")
     def _process_bigcommerce_mark_paid(self, payload):
         sale_order = self._bigcommerce_record("sale.order", payload["sale_order_id"], _("sale order"))
+        sale_order._bigcommerce_lock_for_mark_paid()
         sale_order._bigcommerce_mark_paid()
         return sale_order
 

@@ -2,7 +2,6 @@ from odoo import _, api, fields, models
 
 from ..bigcommerce.orders import store_outcome
 from ..bigcommerce.workflows import PAYMENT_STATUSES
-from ..const import EXPORT_SHIPMENT, MARK_PAID, STATUS_AWAITING_FULFILLMENT, STATUS_AWAITING_PAYMENT
 
 
 class SaleOrder(models.Model):
@@ -121,42 +120,7 @@ class SaleOrder(models.Model):
 
     def action_bigcommerce_update_order_status(self):
         """Send the done deliveries to BigCommerce as shipments now (and again after a failure)."""
-        pickings = self.picking_ids._bigcommerce_shipments_to_send()
-        lines = self.env["marketplace.queue.line"].search([
-            ("operation", "=", EXPORT_SHIPMENT), ("state", "=", "failed"),
-            ("external_id", "in", [str(picking_id) for picking_id in pickings.ids])])
-        lines.action_retry()
-        jobs = pickings._bigcommerce_queue_shipments() | lines.job_id
-        return jobs._notify_queued(_("Nothing new to queue: the done deliveries are already on their way to BigCommerce."))
-
-
-    def _bigcommerce_queue_mark_paid(self):
-        for order in self.filtered(lambda order: order.bigcommerce_instance_id.mark_order_paid):
-            self.env["marketplace.queue.line"]._enqueue(
-                order.bigcommerce_instance_id.marketplace_instance_id, MARK_PAID,
-                [{"external_id": order.bigcommerce_order_id, "name": order.name, "payload": {"sale_order_id": order.id}}],
-                job_name=_("Paid orders to %(store)s, %(day)s", store=order.bigcommerce_instance_id.name,
-                           day=fields.Date.context_today(self)),
-                reuse_job=True,
-            )
-
-    def _bigcommerce_mark_paid(self):
-        """Move an order awaiting payment in BigCommerce to Awaiting Fulfillment, as the merchant
-        does by hand once an offline payment arrived; an order already past that is left alone."""
-        self.ensure_one()
-        with self.bigcommerce_instance_id._bigcommerce_client() as client:
-            order = client.get_order(self.bigcommerce_order_id, include=None)
-            if order["status_id"] != STATUS_AWAITING_PAYMENT:
-                self.bigcommerce_instance_id._log(
-                    _("%(order)s: BigCommerce order #%(id)s is “%(status)s”, not awaiting payment: left as it is.",
-                      order=self.name, id=self.bigcommerce_order_id, status=order.get("status")), record=self)
-                return
-            order = client.update_order(self.bigcommerce_order_id, {"status_id": STATUS_AWAITING_FULFILLMENT})
-        self.bigcommerce_status = order.get("status")
-        self.message_post(body=_("Invoice paid: BigCommerce order #%(id)s marked as paid (now “%(status)s”).",
-                                 id=self.bigcommerce_order_id, status=order.get("status")))
-        self.bigcommerce_instance_id._log(_("%(order)s: marked as paid in BigCommerce.", order=self.name),
-                                          record=self)
+        return self.picking_ids.action_bigcommerce_update_order_status()
 
 
 class SaleOrderLine(models.Model):

@@ -43,7 +43,7 @@ class TestOrderImportConcurrency(TransactionCase):
             self.instance_id = instance.id
             self.product_ids = env["product.product"].create([
                 {"name": sku, "default_code": sku, "type": "consu", "taxes_id": [Command.clear()]}
-                for sku in ("TSHIRT-M", "SKILLET-10", "MUG")]).ids
+                for sku in ("TSHIRT-M", "SKILLET-10", "MUG", "DRESS-RED", "TSHIRT-L")]).ids
             _job, lines = env["marketplace.queue.line"]._enqueue(
                 instance.marketplace_instance_id, "bigcommerce_import_order",
                 [{"external_id": "103", "payload": {"order_id": 103, "requested": True}}])
@@ -109,17 +109,17 @@ class TestOrderImportConcurrency(TransactionCase):
             self.assertEqual(env["sale.order"].search_count([("bigcommerce_instance_id", "=", self.instance_id),
                                                             ("bigcommerce_order_id", "=", "103")]), 1)
 
-    def _two_users_at_once(self, click):
+    def _two_users_at_once(self, click, slow_call="create_refund_quote"):
         """What two users see who ``click(env)`` at the same moment, each on a database connection
-        of their own, while BigCommerce takes a second to quote: each a notification type or the
-        UserError's message."""
+        of their own, while BigCommerce takes a second to answer ``slow_call`` (a client method):
+        each a notification type or the UserError's message."""
         start = threading.Barrier(2)
         outcomes = []
-        quote = BigCommerceClient.create_refund_quote
+        call = getattr(BigCommerceClient, slow_call)
 
-        def slow_quote(client, *args, **kwargs):
+        def slow(client, *args, **kwargs):
             time.sleep(1)  # the first user is still waiting for BigCommerce when the second clicks
-            return quote(client, *args, **kwargs)
+            return call(client, *args, **kwargs)
 
         def user(cr):
             env = self._real_env(cr)  # built here: the main thread holds the registry lock
@@ -136,7 +136,7 @@ class TestOrderImportConcurrency(TransactionCase):
                         outcomes.append(error.args[0])
             return run
 
-        with patch.object(BigCommerceClient, "create_refund_quote", slow_quote):
+        with patch.object(BigCommerceClient, slow_call, slow):
             threads = [threading.Thread(target=user(db_connect(self.env.cr.dbname).cursor())) for _ in range(2)]
             for thread in threads:
                 thread.start()
@@ -160,6 +160,31 @@ class TestOrderImportConcurrency(TransactionCase):
         other = next(outcome for outcome in outcomes if outcome != "success")
         self.assertIn("Someone else is changing", other)
         self.assertEqual(self.sandbox.state.orders[103]["order"]["status_id"], 5)
+
+    def test_two_users_marking_an_authorised_order_paid_at_once_capture_it_once(self):
+        with db_connect(self.env.cr.dbname).cursor() as cr:
+            env = self._real_env(cr)
+            instance = env["bc.instance"].browse(self.instance_id)
+            instance.mark_order_paid = True
+            order_id = env["sale.order"]._bigcommerce_import(instance, {"order_id": 104, "requested": True}).id
+            cr.commit()  # pylint: disable=invalid-commit
+        self.sandbox.configure(async_payment_actions=True)  # as BigCommerce: the gateway answers later
+        captures = []
+        capture = BigCommerceClient.capture_payment
+
+        def counted(client, order):
+            captures.append(order)
+            return capture(client, order)
+        # Invoiced and paid in Odoo is TestMarkAsPaid's: here only the BigCommerce side races.
+        with patch.object(type(self.env["sale.order"]), "_bigcommerce_paid_in_odoo", return_value=True), \
+                patch.object(BigCommerceClient, "capture_payment", counted):
+            outcomes = self._two_users_at_once(
+                lambda env: env["sale.order"].browse(order_id).action_bigcommerce_mark_paid(), slow_call="get_order")
+        self.assertEqual(len(captures), 1, outcomes)
+        self.assertIn("success", outcomes)
+        other = next(outcome for outcome in outcomes if outcome != "success")
+        self.assertIn("Someone else is changing", other)
+        self.assertEqual(self.sandbox.state.orders[104]["order"]["payment_status"], "capture pending")
 
     def test_two_users_refunding_one_credit_note_at_once_send_one_refund(self):
         with db_connect(self.env.cr.dbname).cursor() as cr:

@@ -1,9 +1,14 @@
+from unittest.mock import patch
+
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..bigcommerce.client import BigCommerceClient
 from .common import BigCommerceOrderCase
 
 SHIPPED, PARTIALLY_SHIPPED = 2, 3
+UPS_LINK = "https://www.ups.com/track?tracknum=%s"
 
 
 @tagged("post_install", "-at_install")
@@ -28,6 +33,20 @@ class TestShipmentExport(BigCommerceOrderCase):
 
     def export_lines(self):
         return self.Line.search([("operation", "=", "bigcommerce_export_shipment")])
+
+    def carrier(self, name, **mapping):
+        product = self.env["product.product"].create({"name": name, "type": "service"})
+        return self.env["delivery.carrier"].create({"name": name, "product_id": product.id, **mapping})
+
+    def return_of(self, picking):
+        """Validate a return of all of ``picking``; returns the return."""
+        wizard = self.env["stock.return.picking"].with_context(
+            active_id=picking.id, active_ids=picking.ids, active_model="stock.picking").create({})
+        for line in wizard.product_return_moves:
+            line.quantity = line.move_id.quantity
+        returned = self.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
+        self.deliver(returned)
+        return returned
 
     def test_validated_delivery_becomes_a_shipment_with_its_tracking(self):
         sale_order = self.import_orders(103)
@@ -75,6 +94,7 @@ class TestShipmentExport(BigCommerceOrderCase):
         before = len(self.shipments(106))
         sale_order = self.import_orders(106)
         self.assertTrue(sale_order.picking_ids.bigcommerce_shipped_in_store)
+        self.assertFalse(sale_order.picking_ids.bigcommerce_can_update_order_status)
         self.instance._cron_update_order_status()
         self.run_queue()
         self.assertFalse(self.export_lines())
@@ -116,3 +136,99 @@ class TestShipmentExport(BigCommerceOrderCase):
         self.instance._cron_update_order_status()
         self.run_queue()
         self.assertEqual(len(self.shipments(103)), 1)
+
+    def test_a_mapped_carrier_sends_its_provider_and_bigcommerce_s_link_is_kept(self):
+        sale_order = self.import_orders(103)
+        picking = sale_order.picking_ids
+        picking.carrier_id = self.carrier("UPS by Odoo", bigcommerce_shipping_provider="ups")
+        self.deliver(picking, tracking="1Z999AA10123456784")
+        self.run_queue()
+        [shipment] = self.shipments(103)
+        self.assertEqual((shipment["shipping_provider"], shipment["tracking_carrier"]), ("ups", ""))
+        self.assertNotEqual(shipment["shipping_method"], "UPS by Odoo", "a provider is sent instead of the name")
+        self.assertEqual(picking.bigcommerce_tracking_link, UPS_LINK % "1Z999AA10123456784")
+
+    def test_an_aftership_carrier_sends_its_slug_and_an_unmapped_one_its_name(self):
+        sale_order = self.import_orders(112)
+        dhl, van = sale_order.picking_ids.sorted("id")
+        dhl.carrier_id = self.carrier("DHL Express", bigcommerce_tracking_carrier="dhl")
+        van.carrier_id = self.carrier("Our van")
+        self.deliver(dhl, tracking="JD014600006281230704")
+        self.deliver(van, tracking="VAN-7")
+        self.run_queue()
+        by_tracking = {shipment["tracking_number"]: shipment for shipment in self.shipments(112)}
+        self.assertEqual(by_tracking["JD014600006281230704"]["tracking_carrier"], "dhl")
+        self.assertEqual(dhl.bigcommerce_tracking_link, "https://track.aftership.com/dhl/JD014600006281230704")
+        self.assertEqual((by_tracking["VAN-7"]["shipping_method"], by_tracking["VAN-7"]["shipping_provider"],
+                          by_tracking["VAN-7"]["tracking_carrier"]), ("Our van", "", ""))
+        self.assertFalse(van.bigcommerce_tracking_link)
+
+    def test_a_mapping_bigcommerce_would_refuse_cannot_be_saved(self):
+        with self.assertRaisesRegex(ValidationError, "give its BigCommerce carrier id"):
+            self.carrier("Parcel app", bigcommerce_shipping_provider="carrier", bigcommerce_provider_carrier_id="abc")
+        with self.assertRaisesRegex(ValidationError, "not an AfterShip courier slug"):
+            self.carrier("DHL", bigcommerce_tracking_carrier="DHL Express")
+        carrier = self.carrier("Parcel app", bigcommerce_shipping_provider="carrier", bigcommerce_provider_carrier_id="42")
+        self.assertEqual(carrier._bigcommerce_shipment_fields(), {"shipping_provider": "carrier_42"})
+
+    def test_the_delivery_button_shows_until_the_delivery_reached_bigcommerce_and_queues_it(self):
+        sale_order = self.import_orders(103)
+        picking = sale_order.picking_ids
+        self.assertFalse(picking.bigcommerce_can_update_order_status, "not done yet")
+        self.deliver(picking)
+        self.export_lines().unlink()  # e.g. validated while the connector was not installed
+        self.assertTrue(picking.bigcommerce_can_update_order_status)
+        params = picking.action_bigcommerce_update_order_status()["params"]
+        self.assertEqual((params["type"], params["title"]), ("success", "Operation queued"))
+        self.assertEqual(self.export_lines().mapped("external_id"), [str(picking.id)])
+        self.assertEqual(self.shipments(103), [], "queued, not sent from the button")
+        self.run_queue()
+        self.assertEqual(len(self.shipments(103)), 1)
+        self.assertFalse(picking.bigcommerce_can_update_order_status)
+        params = picking.action_bigcommerce_update_order_status()["params"]
+        self.assertEqual(params["type"], "info")
+        self.assertEqual(len(self.export_lines()), 1)
+
+    def test_a_return_and_what_is_sent_again_after_it_are_not_shipments(self):
+        sale_order = self.import_orders(103)
+        delivery = sale_order.picking_ids
+        self.deliver(delivery)
+        self.run_queue()
+        returned = self.return_of(delivery)
+        self.assertEqual((returned.picking_type_code, returned.sale_id), ("incoming", sale_order))
+        sent_again = self.return_of(returned)
+        self.assertEqual((sent_again.picking_type_code, sent_again.state), ("outgoing", "done"))
+        self.instance._cron_update_order_status()
+        self.run_queue()
+        self.assertEqual(self.export_lines().mapped("external_id"), [str(delivery.id)])
+        self.assertEqual(len(self.shipments(103)), 1)
+        self.assertFalse((returned | sent_again).filtered("bigcommerce_can_update_order_status"))
+        self.assertFalse(sale_order.bigcommerce_shipments_pending)
+
+    def test_a_tracking_number_added_later_updates_the_shipment_once(self):
+        sale_order = self.import_orders(103)
+        picking = sale_order.picking_ids
+        picking.carrier_id = self.carrier("UPS Ground", bigcommerce_shipping_provider="ups")
+        self.deliver(picking)
+        self.run_queue()
+        [shipment] = self.shipments(103)
+        self.assertEqual(shipment["tracking_number"], "")
+        self.assertFalse(picking.bigcommerce_tracking_link)
+        picking.carrier_tracking_ref = "1Z999AA10123456784"
+        self.assertEqual(self.shipments(103)[0]["tracking_number"], "", "sent by the queue, not while saving")
+        with patch.object(BigCommerceClient, "update_shipment", autospec=True,
+                          side_effect=BigCommerceClient.update_shipment) as update, \
+             patch.object(BigCommerceClient, "create_shipment", autospec=True) as create:
+            self.run_queue()
+            [shipment] = self.shipments(103)
+            self.assertEqual((shipment["tracking_number"], shipment["shipping_provider"]), ("1Z999AA10123456784", "ups"))
+            self.assertEqual(picking.bigcommerce_shipment_ids, str(shipment["id"]))
+            self.assertEqual(picking.bigcommerce_tracking_link, UPS_LINK % "1Z999AA10123456784")
+            self.assertIn("Tracking number 1Z999AA10123456784 of delivery", sale_order.message_ids[0].body)
+            # Saved again unchanged, or the line run again (a retry): nothing more is sent.
+            picking.carrier_tracking_ref = "1Z999AA10123456784"
+            self.export_lines().sorted("id")[-1]._as_queue().write({"state": "pending", "next_retry_at": False})
+            self.run_queue()
+            self.assertEqual(update.call_count, 1)
+            create.assert_not_called()
+        self.assertEqual(self.export_lines().mapped("state"), ["done", "done"])
