@@ -26,6 +26,11 @@ class StockPicking(models.Model):
         # BigCommerce tells the customer when it ships; a second email or SMS from Odoo would confuse them.
         return super(StockPicking, self.filtered(lambda picking: not picking.sale_id.bigcommerce_order_id))._send_confirmation_email()
 
+    def _check_warn_sms(self):
+        # stock_sms asks once whether deliveries should text the customer: not for BigCommerce ones,
+        # which never do (above), whatever the answer.
+        return super(StockPicking, self.filtered(lambda picking: not picking.sale_id.bigcommerce_order_id))._check_warn_sms()
+
     def _bigcommerce_validate(self, backorder):
         """Validate these deliveries with the quantities set on their moves, past every dialog
         validation can open (the one-time SMS prompt, backorder; Odoo 18 has no immediate-transfer

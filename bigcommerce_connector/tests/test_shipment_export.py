@@ -1,5 +1,7 @@
+import threading
 from unittest.mock import patch
 
+from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -232,3 +234,26 @@ class TestShipmentExport(BigCommerceOrderCase):
             self.assertEqual(update.call_count, 1)
             create.assert_not_called()
         self.assertEqual(self.export_lines().mapped("state"), ["done", "done"])
+
+    def test_validating_a_delivery_does_not_offer_to_text_a_bigcommerce_customer(self):
+        """Outside test mode stock_sms stops the first validation with "confirm this delivery by SMS?".
+        BigCommerce texts and emails the customer itself, so Odoo does not, and must not ask."""
+        self.env.company.write({"stock_move_sms_validation": True, "has_received_warning_stock_sms": False})
+        sale_order = self.import_orders(103)
+        sale_order.partner_shipping_id.phone = "+1 555 0100"
+        other = self.env["stock.picking"].create({
+            "picking_type_id": sale_order.picking_ids.picking_type_id.id, "partner_id": sale_order.partner_shipping_id.id,
+            "move_ids": [Command.create({"name": "Mug", "product_id": sale_order.order_line[0].product_id.id,
+                                         "product_uom_qty": 1, "location_id": sale_order.picking_ids.location_id.id,
+                                         "location_dest_id": sale_order.picking_ids.location_dest_id.id})]})
+        other.action_confirm()
+        other.move_ids.write({"quantity": 1, "picked": True})
+        for move in sale_order.picking_ids.move_ids:
+            move.write({"quantity": move.product_uom_qty, "picked": True})
+        with patch.object(threading.current_thread(), "testing", False), \
+                patch.object(type(self.env.registry), "in_test_mode", lambda registry: False):
+            asked = other.button_validate()
+            result = sale_order.picking_ids.button_validate()
+        self.assertEqual(asked.get("res_model"), "confirm.stock.sms", "Odoo's own deliveries are still asked about")
+        self.assertIs(result, True)
+        self.assertEqual(sale_order.picking_ids.state, "done")
