@@ -228,7 +228,8 @@ class TestScheduledActions(BigCommerceSandboxCase):
                                        self.env.ref("base.group_user").id])]})
         self.assertFalse(manager.has_group("base.group_system"), "not an administrator")
         rows = self.instance.with_user(manager).scheduled_action_ids
-        self.assertEqual(rows.mapped("action"), ["import_orders", "export_stock", "export_prices", "update_order_status"])
+        self.assertEqual(rows.mapped("action"), ["import_orders", "export_stock", "export_prices", "update_order_status",
+                                                 "import_customers"])
         stock = rows.filtered(lambda row: row.action == "export_stock")
         stock.write({"interval_number": 2, "interval_type": "hours", "enabled": True})
         cron = self.instance._cron("export_stock")
