@@ -12,6 +12,8 @@ class ResPartner(models.Model):
         index="btree_not_null", copy=False,
         help="Technical: identifies the BigCommerce address this contact was created from, "
              "so the next order with the same address finds it again.")
+    bigcommerce_customer_ids = fields.One2many("bc.customer.binding", "partner_id", string="BigCommerce Accounts",
+                                               groups="bigcommerce_connector.group_bigcommerce_user")
 
     @api.model
     def _bigcommerce_partners(self, instance, bc_order):
