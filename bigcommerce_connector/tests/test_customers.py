@@ -130,10 +130,13 @@ class TestCustomerWebhooks(CustomerImportMixin, BigCommerceOrderMixin, HttpCase)
         self.deliver()
         self.assertEqual(jane.phone, "212-555-0199")
         self.assertEqual(self.binding(2).customer_group_name, "VIP")
-        self.sandbox.state.update_customer_addresses([{"id": 20, "phone": "212-555-0100"}])  # her only address
-        children = jane.child_ids
+        john = self.binding(1).partner_id
+        work = john.child_ids
+        self.assertEqual(work.street, "400 Elm St")
+        self.sandbox.state.update_customer_addresses([{"id": 11, "phone": "214-555-0177"}])  # his work address
         self.deliver()
-        self.assertEqual(jane.child_ids, children, "the saved address is her contact itself: nothing added")
+        self.assertEqual(john.child_ids, work, "the same address: no contact added")
+        self.assertEqual(work.phone, "214-555-0177")
         created = self.sandbox.state.add_customer(first_name="Nora", last_name="Webb", email="nora@example.com")
         self.deliver()
         self.assertEqual(self.binding(created["id"]).partner_id.name, "Nora Webb")
