@@ -18,6 +18,8 @@ _lt = LazyTranslate(__name__)
 # Queue operations (marketplace.queue.line.operation) and log operations.
 IMPORT_ORDER = "bigcommerce_import_order"
 LIST_ORDERS = "bigcommerce_list_orders"
+IMPORT_CUSTOMER = "bigcommerce_import_customer"
+LIST_CUSTOMERS = "bigcommerce_list_customers"
 IMPORT_REFERENCE = "bigcommerce_import_reference"
 IMPORT_STOCK = "bigcommerce_import_stock"
 EXPORT_STOCK = "bigcommerce_export_stock"
@@ -31,6 +33,8 @@ WEBHOOKS = "webhooks"
 OPERATION_LABELS = {
     IMPORT_ORDER: _lt("Import Order"),
     LIST_ORDERS: _lt("List Orders"),
+    IMPORT_CUSTOMER: _lt("Import Customer"),
+    LIST_CUSTOMERS: _lt("List Customers"),
     IMPORT_REFERENCE: _lt("Import Store Data"),
     IMPORT_STOCK: _lt("Import Stock"),
     EXPORT_STOCK: _lt("Export Stock"),
@@ -45,6 +49,9 @@ OPERATION_LABELS = {
 # A refund made in BigCommerce brings its order back to the queue, which records the refund.
 ORDER_WEBHOOK_SCOPES = ("store/order/created", "store/order/updated", "store/order/statusUpdated",
                         "store/order/refund/created")
+# A customer's account or one of its addresses changed: the customer is imported again.
+CUSTOMER_WEBHOOK_SCOPES = ("store/customer/created", "store/customer/updated", "store/customer/address/*")
+WEBHOOK_SCOPES = ORDER_WEBHOOK_SCOPES + CUSTOMER_WEBHOOK_SCOPES
 
 # Each kind of store data Confirm imports: the client call listing it, the model of its Odoo
 # records, the values each row becomes, and what the log calls it.

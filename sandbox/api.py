@@ -702,21 +702,9 @@ def delete_hook(store, req, hid):
 
 
 def _customer(c, include):
-    first = seed.ADDRESSES[c["addresses"][0]]
-    stamp = seed.iso(seed.SEED_EPOCH - timedelta(days=100 - c["id"]))
-    out = {"id": c["id"], "email": first["email"], "first_name": first["first_name"], "last_name": first["last_name"],
-           "company": first["company"], "phone": first["phone"], "registration_ip_address": "", "notes": "",
-           "tax_exempt_category": "", "customer_group_id": c["group"], "date_modified": stamp, "date_created": stamp,
-           "address_count": len(c["addresses"]), "attribute_count": 0, "authentication": {"force_password_reset": False},
-           "accepts_product_review_abandoned_cart_emails": False, "origin_channel_id": 1, "channel_ids": [1]}
+    out = {k: v for k, v in c.items() if k not in ("addresses", "store_credit")}
     if "addresses" in include:
-        out["addresses"] = [{"id": c["id"] * 10 + n, "customer_id": c["id"], "first_name": a["first_name"],
-                             "last_name": a["last_name"], "company": a["company"], "address1": a["street_1"],
-                             "address2": a["street_2"], "city": a["city"], "state_or_province": a["state"],
-                             "postal_code": a["zip"], "country_code": a["country_iso2"], "country": a["country"],
-                             "phone": a["phone"], "address_type": "commercial" if a["company"] else "residential",
-                             "form_fields": []}
-                            for n, a in enumerate(seed.ADDRESSES[k] for k in c["addresses"])]
+        out["addresses"] = [dict(a, form_fields=[]) for a in c["addresses"][:10]]  # CU3 embeds at most 10
     if "storecredit" in include:
         out["store_credit_amounts"] = [{"amount": float(c["store_credit"])}]
     if "attributes" in include:
@@ -724,6 +712,11 @@ def _customer(c, include):
     if "formfields" in include:
         out["form_fields"] = []
     return out
+
+
+CUSTOMER_SORTS = {"date_created": lambda c: (parse_date(c["date_created"]), c["id"]),
+                  "date_modified": lambda c: (parse_date(c["date_modified"]), c["id"]),
+                  "last_name": lambda c: (c["last_name"].lower(), c["id"])}
 
 
 def _cursor(cid):
@@ -740,23 +733,36 @@ def _uncursor(value):
 def customers(store, req):
     """CU3#getCustomers: offset ``pagination`` on pages; ``cursor_pagination`` on page 1 and on cursor requests."""
     include = set(req.strs("include") or [])
-    items = sorted(seed.CUSTOMERS, key=lambda c: c["id"])
+    items = sorted(store.customers.values(), key=lambda c: c["id"])
     if req.ints("id:in") is not None:
         items = [c for c in items if c["id"] in req.ints("id:in")]
     if req.strs("email:in") is not None:
         wanted = {e.lower() for e in req.strs("email:in")}
-        items = [c for c in items if seed.ADDRESSES[c["addresses"][0]]["email"].lower() in wanted]
+        items = [c for c in items if c["email"].lower() in wanted]
     if req.ints("customer_group_id:in") is not None:
-        items = [c for c in items if c["group"] in req.ints("customer_group_id:in")]
-    if req.get("sort") == "id:desc":
+        items = [c for c in items if c["customer_group_id"] in req.ints("customer_group_id:in")]
+    for name, test in (("date_modified:min", lambda a, b: a >= b), ("date_modified:max", lambda a, b: a <= b)):
+        if req.get(name):
+            bound = parse_date(req.get(name))
+            items = [c for c in items if test(parse_date(c["date_modified"]), bound)]
+    field, _, direction = (req.get("sort") or "").partition(":")
+    if field in CUSTOMER_SORTS:
+        items.sort(key=CUSTOMER_SORTS[field], reverse=direction == "desc")
+    elif req.get("sort") == "id:desc":
         items.reverse()
     limit = min(req.int("limit", 50, 1), 250)
     after, before = req.get("after"), req.get("before")
     if after and before:
         raise ApiError(422, "Use either before or after, not both.", errors={"cursor": "ambiguous"})
     if after or before:
+        # A cursor points at a customer: the page is the customers after (before) it in this order.
         pivot = _uncursor(after or before)
-        chunk = [c for c in items if c["id"] > pivot][:limit] if after else [c for c in items if c["id"] < pivot][-limit:]
+        ids = [c["id"] for c in items]
+        if pivot in ids:
+            at = ids.index(pivot)
+            chunk = items[at + 1:at + 1 + limit] if after else items[max(0, at - limit):at]
+        else:
+            chunk = [c for c in items if c["id"] > pivot][:limit] if after else [c for c in items if c["id"] < pivot][-limit:]
         meta = {"cursor_pagination": _cursor_meta(items, chunk, limit)}
         return 200, {"data": [_customer(c, include) for c in chunk], "meta": meta}
     chunk, meta = v3_page(req, items, 50, 250)
@@ -775,6 +781,35 @@ def _cursor_meta(items, chunk, limit):
         if chunk[0]["id"] != items[0]["id"]:
             meta["links"]["previous"] = "?limit=%d&before=%s" % (limit, meta["start_cursor"])
     return meta
+
+
+def update_customers(store, req):
+    """CU3#updateCustomers."""
+    return 200, {"data": [_customer(c, set()) for c in store.update_customers(req.body)], "meta": {}}
+
+
+def customer_addresses(store, req):
+    """CU3#getCustomersAddresses: offset pagination."""
+    items = store.customer_addresses()
+    if req.ints("customer_id:in") is not None:
+        items = [a for a in items if a["customer_id"] in req.ints("customer_id:in")]
+    items = id_filters(req, items)
+    return v3_list(req, items, transform=dict)
+
+
+def update_customer_addresses(store, req):
+    """CU3#updateCustomersAddresses."""
+    return 200, {"data": [dict(a) for a in store.update_customer_addresses(req.body)], "meta": {}}
+
+
+def customer_group(store, req, gid):
+    """CU2#getCustomerGroup."""
+    group = next((g for g in seed.CUSTOMER_GROUPS if g["id"] == int(gid)), None)
+    if group is None:
+        raise ApiError(404, "The requested resource was not found.", title="Not Found")
+    stamp = seed.iso(seed.SEED_EPOCH - timedelta(days=200))
+    return 200, dict(group, is_default=False, category_access={"type": "all"}, discount_rules=[],
+                     date_created=stamp, date_modified=stamp, is_group_for_guests=False)
 
 
 # ------------------------------------------------------------------------------------------ routing
@@ -833,6 +868,10 @@ ROUTES = [  # (method, version, path regex, handler, error family)
     ("PUT", "v3", "/hooks/" + N, update_hook, "v3"),
     ("DELETE", "v3", "/hooks/" + N, delete_hook, "v3"),
     ("GET", "v3", "/customers", customers, "v3"),
+    ("PUT", "v3", "/customers", update_customers, "v3"),
+    ("GET", "v3", "/customers/addresses", customer_addresses, "v3"),
+    ("PUT", "v3", "/customers/addresses", update_customer_addresses, "v3"),
+    ("GET", "v2", "/customer_groups/" + N, customer_group, "v2"),
 ]
 COMPILED = [(m, v, re.compile("^%s/?$" % p), h, f) for m, v, p, h, f in ROUTES]
 

@@ -162,6 +162,10 @@ CUSTOMERS = [  # id, address keys (first is billing), customer_group_id
     {"id": 3, "addresses": ["hans"], "group": 1, "store_credit": "0.00"},
     {"id": 4, "addresses": ["emma"], "group": 0, "store_credit": "0.00"},
 ]
+CUSTOMER_GROUPS = [  # id, name (CU2 customer groups); 0 on a customer means no group
+    {"id": 1, "name": "Wholesale"},
+    {"id": 2, "name": "VIP"},
+]
 CUSTOMER_BILLING = {0: "guest", 1: "john_home", 2: "jane", 3: "hans", 4: "emma"}
 
 ORDER_STATUSES = [  # id, name, sort order (O2 getOrderStatuses)

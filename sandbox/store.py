@@ -55,6 +55,7 @@ class Store:
             self.ids, self.orders = seed.build_all(self.extra_orders, self.seed_value, self.store_hash)
             self.epoch = seed.SEED_EPOCH
             self._build_catalog()
+            self._build_customers()
             self.hooks, self.next_hook_id = {}, 1
             self.events = []
             self.inventory_transactions = []
@@ -104,6 +105,29 @@ class Store:
                                                         "safety": seed.SAFETY_STOCK.get((vid, loc["id"]), 0),
                                                         "warning": 0, "bin": "BIN-%d-%d" % (loc["id"], vid)}
         self._sync_catalog_levels()
+
+    def _build_customers(self):
+        """Customers in the v3 shape, addresses apart (CU3 embeds them only when asked)."""
+        self.customers = {}
+        for c in seed.CUSTOMERS:
+            first = seed.ADDRESSES[c["addresses"][0]]
+            stamp = seed.iso(seed.SEED_EPOCH - timedelta(days=100 - c["id"]))
+            self.customers[c["id"]] = {
+                "id": c["id"], "email": first["email"], "first_name": first["first_name"],
+                "last_name": first["last_name"], "company": first["company"], "phone": first["phone"],
+                "registration_ip_address": "", "notes": "", "tax_exempt_category": "", "customer_group_id": c["group"],
+                "date_modified": stamp, "date_created": stamp, "address_count": len(c["addresses"]),
+                "attribute_count": 0, "authentication": {"force_password_reset": False},
+                "accepts_product_review_abandoned_cart_emails": False, "origin_channel_id": 1, "channel_ids": [1],
+                "store_credit": c["store_credit"],
+                "addresses": [{
+                    "id": c["id"] * 10 + n, "customer_id": c["id"], "first_name": a["first_name"],
+                    "last_name": a["last_name"], "company": a["company"], "address1": a["street_1"],
+                    "address2": a["street_2"], "city": a["city"], "state_or_province": a["state"],
+                    "postal_code": a["zip"], "country_code": a["country_iso2"], "country": a["country"],
+                    "phone": a["phone"], "address_type": "commercial" if a["company"] else "residential",
+                } for n, a in enumerate(seed.ADDRESSES[k] for k in c["addresses"])],
+            }
 
     def _sync_catalog_levels(self):
         """Catalog ``inventory_level`` reports the default location (1) only."""
@@ -443,6 +467,80 @@ class Store:
             self.inventory_transactions.append({"id": transaction_id, "reason": body.get("reason", ""),
                                                 "relative": relative, "changes": {"%d@%d" % k: v for k, v in changes.items()}})
             return {"transaction_id": transaction_id}
+
+    # ------------------------------------------------------------------ customers
+    CUSTOMER_FIELDS = {"first_name", "last_name", "email", "company", "phone", "customer_group_id", "notes"}
+    ADDRESS_FIELDS = {"first_name", "last_name", "company", "address1", "address2", "city", "state_or_province",
+                      "postal_code", "country_code", "phone", "address_type"}
+
+    def _touch_customer(self, customer):
+        previous = datetime.fromisoformat(customer["date_modified"].replace("Z", "+00:00"))
+        customer["date_modified"] = seed.iso(max(self.now(), previous + timedelta(seconds=1)))
+
+    def _batch(self, body, editable, what):
+        if not isinstance(body, list) or not body:
+            raise ApiError(422, "The request body must be a non-empty array of %s." % what)
+        if len(body) > 10:
+            raise ApiError(413, "At most 10 %s a request." % what, title="Request Entity Too Large")
+        for item in body:
+            unsupported = set(item) - editable - {"id"}
+            if not isinstance(item.get("id"), int) or isinstance(item.get("id"), bool):
+                raise ApiError(422, "Each of the %s needs its id." % what, errors={"id": "required"})
+            if unsupported:
+                raise ApiError(400, "The sandbox cannot update %s (supported: %s)" % (
+                    ", ".join(sorted(unsupported)), ", ".join(sorted(editable))))
+
+    def update_customers(self, body):
+        """CU3#updateCustomers: up to 10 customers, each by id."""
+        self._batch(body, self.CUSTOMER_FIELDS, "customers")
+        with self.lock:
+            missing = [item["id"] for item in body if item["id"] not in self.customers]
+            if missing:
+                raise ApiError(422, "Customers %s do not exist." % missing, errors={"id": "not found"})
+            for item in body:
+                customer = self.customers[item["id"]]
+                customer.update({key: value for key, value in item.items() if key != "id"})
+                self._touch_customer(customer)
+                self.emit("store/customer/updated", {"type": "customer", "id": customer["id"]})
+            return [self.customers[item["id"]] for item in body]
+
+    def add_customer(self, addresses=(), **fields):
+        """A new customer (tests and demos; BigCommerce's CU3#createCustomers is not served):
+        ``fields`` over a blank account, ``addresses`` as v3 address dicts."""
+        with self.lock:
+            cid = max(self.customers, default=0) + 1
+            stamp = seed.iso(self.now())
+            customer = dict(next(iter(self.customers.values())), id=cid, email="customer%d@example.com" % cid,
+                            first_name="Customer", last_name=str(cid), company="", phone="", customer_group_id=0,
+                            date_created=stamp, date_modified=stamp, store_credit="0.00")
+            customer.update(fields)
+            base = {"first_name": customer["first_name"], "last_name": customer["last_name"], "company": "",
+                    "address2": "", "phone": "", "address_type": "residential"}
+            customer["addresses"] = [dict(base, **a, id=cid * 100 + n, customer_id=cid) for n, a in enumerate(addresses)]
+            customer["address_count"] = len(customer["addresses"])
+            self.customers[cid] = customer
+            self.emit("store/customer/created", {"type": "customer", "id": cid})
+            return customer
+
+    def customer_addresses(self):
+        return [a for c in sorted(self.customers.values(), key=lambda c: c["id"]) for a in c["addresses"]]
+
+    def update_customer_addresses(self, body):
+        """CU3#updateCustomersAddresses: up to 10 addresses, each by id."""
+        self._batch(body, self.ADDRESS_FIELDS, "addresses")
+        with self.lock:
+            addresses = {a["id"]: a for a in self.customer_addresses()}
+            missing = [item["id"] for item in body if item["id"] not in addresses]
+            if missing:
+                raise ApiError(422, "Addresses %s do not exist." % missing, errors={"id": "not found"})
+            for item in body:
+                address = addresses[item["id"]]
+                address.update({key: value for key, value in item.items() if key != "id"})
+                # Assumed: the account's date_modified follows its addresses, so a poll sees the change.
+                self._touch_customer(self.customers[address["customer_id"]])
+                self.emit("store/customer/address/updated",
+                          {"type": "customer", "id": address["id"], "address": {"customer_id": address["customer_id"]}})
+            return [addresses[item["id"]] for item in body]
 
     # ------------------------------------------------------------------ webhooks
     def create_hook(self, body):

@@ -21,7 +21,8 @@ Spec defects handled here (each is documented in the specs themselves, see API-N
   and link objects (``{url, resource}``) get ``additionalProperties: false`` so a full record cannot
   pass as a link.
 * A ``204`` is bodiless in HTTP even where the spec attaches a schema to it.
-* ``sort`` values carry ``:asc``/``:desc`` (O2 §sort describes it) although the enum lists bare fields.
+* ``sort`` values carry ``:asc``/``:desc`` (O2 §sort describes it) although the enum lists bare fields
+  (CU3's enum lists them with the direction: those are taken as they are).
 * ``...:in`` / ``...:not_in`` parameters declared as a scalar (e.g. LO ``location_id:in: integer``) are
   described as comma-separated lists: each item is checked against the scalar schema.
 """
@@ -184,7 +185,7 @@ def _coerce(value, schema, name):
             return value
         if kind == "boolean" and value.lower() in ("true", "false", "1", "0"):
             return value.lower() in ("true", "1")
-        if name == "sort" and re.search(r":(asc|desc)$", value):
+        if name == "sort" and re.search(r":(asc|desc)$", value) and value not in schema.get("enum", ()):
             return value.rsplit(":", 1)[0]
     return value
 

@@ -95,6 +95,12 @@ def scenario(sb):
         ("GET", "/v3/customers", {"include": "addresses,storecredit,attributes,formfields", "limit": 2}, None, 200),
         ("GET", "/v3/customers", {"limit": 2, "after": sandbox_api._cursor(2)}, None, 200),
         ("GET", "/v3/customers", {"id:in": "1,2", "page": 2, "limit": 1}, None, 200),
+        ("GET", "/v3/customers", {"include": "addresses", "date_modified:min": "2024-10-01T00:00:00+00:00",
+                                  "sort": "date_modified:asc", "limit": 250}, None, 200),
+        ("PUT", "/v3/customers", {}, [{"id": 2, "phone": "212-555-0199", "company": "Doe Design"}], 200),
+        ("GET", "/v3/customers/addresses", {"customer_id:in": "1"}, None, 200),
+        ("PUT", "/v3/customers/addresses", {}, [{"id": 20, "address1": "78 Broadway"}], 200),
+        ("GET", "/v2/customer_groups/1", {}, None, 200),
         ("POST", "/v3/hooks", {}, {"scope": "store/order/*", "destination": "https://example.com/hooks", "is_active": True,
                                    "headers": {"X-Secret": "s"}}, 200),
         ("GET", "/v3/hooks", {"is_active": "true", "scope": "store/order/*"}, None, 200),
@@ -197,11 +203,14 @@ def test_webhook_payloads_match_the_callback_schemas(sb):
             "items": [{"item_type": "PRODUCT", "item_id": line["id"], "quantity": 1}],
             "payments": [{"provider_id": "braintree", "amount": float(line["price_inc_tax"]), "offline": False}]})
         requests.post(sb.url + "/__sandbox__/orders", json={"lines": [["MUG", 1]]}, timeout=5)
+        http.put(sb.api_url + "/v3/customers", json=[{"id": 2, "phone": "212-555-0199"}], timeout=5)
+        http.put(sb.api_url + "/v3/customers/addresses", json=[{"id": 20, "address1": "78 Broadway"}], timeout=5)
         delivered = requests.post(sb.url + "/__sandbox__/webhooks/deliver", json={}, timeout=10).json()["delivered"]
         assert {d["status"] for d in delivered} == {204}
         payloads = [json.loads(b) for b in _Receiver.bodies]
         assert {p["scope"] for p in payloads} == {"store/order/updated", "store/order/statusUpdated", "store/shipment/created",
-                                                  "store/order/refund/created", "store/order/created"}
+                                                  "store/order/refund/created", "store/order/created",
+                                                  "store/customer/updated", "store/customer/address/updated"}
         for payload in payloads:
             validate_webhook(payload)
         with pytest.raises(ContractError):

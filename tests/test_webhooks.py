@@ -2,7 +2,7 @@
 import pytest
 
 from bigcommerce.webhooks import (
-    MalformedWebhookError, WebhookVerificationError, sign_webhook, verify_webhook, webhook_order_event,
+    MalformedWebhookError, WebhookVerificationError, sign_webhook, verify_webhook, webhook_event,
 )
 
 SECRET = "4f1c2b9e7d6a5c3b2a1f0e9d8c7b6a5"
@@ -111,31 +111,52 @@ def test_the_reason_never_contains_the_secret():
     assert all(SECRET not in reason for reason in reasons)
 
 
-SCOPES = ("store/order/created", "store/order/updated")
+SCOPES = ("store/order/created", "store/order/updated", "store/customer/updated", "store/customer/address/*")
 
 
 def test_the_order_id_of_an_order_event():
-    assert webhook_order_event(BODY, SCOPES) == ("store/order/created", 250)
-    assert webhook_order_event(BODY.replace(b'"id":250', b'"id":"250"'), SCOPES) == ("store/order/created", 250)
+    assert webhook_event(BODY, SCOPES) == ("store/order/created", 250)
+    assert webhook_event(BODY.replace(b'"id":250', b'"id":"250"'), SCOPES) == ("store/order/created", 250)
 
 
 def test_other_scopes_have_no_order_id():
-    assert webhook_order_event(b'{"scope":"store/product/updated","data":{"type":"product","id":7}}', SCOPES) is None
+    assert webhook_event(b'{"scope":"store/product/updated","data":{"type":"product","id":7}}', SCOPES) is None
 
 
 @pytest.mark.parametrize("body, reason", [
     (b"not json", "not JSON"),
     (b"\xff\xfe", "not JSON"),
     (b'[1, 2]', "not a JSON object"),
-    (b'{"scope":"store/order/updated","data":"103"}', "not an order object"),
-    (b'{"scope":"store/order/updated","data":{"type":"product","id":103}}', "not an order object"),
-    (b'{"scope":"store/order/updated","data":{"type":"order","id":"abc"}}', "not an order number"),
-    (b'{"scope":"store/order/updated","data":{"type":"order","id":1.5}}', "not an order number"),
-    (b'{"scope":"store/order/updated","data":{"type":"order","id":true}}', "not an order number"),
-    (b'{"scope":"store/order/updated","data":{"type":"order","id":-4}}', "not an order number"),
-    (b'{"scope":"store/order/updated","data":{"type":"order"}}', "not an order number"),
+    (b'{"scope":"store/order/updated","data":"103"}', "not an object of type order"),
+    (b'{"scope":"store/order/updated","data":{"type":"product","id":103}}', "not an object of type order"),
+    (b'{"scope":"store/order/updated","data":{"type":"order","id":"abc"}}', "data.id is not a BigCommerce id"),
+    (b'{"scope":"store/order/updated","data":{"type":"order","id":1.5}}', "data.id is not a BigCommerce id"),
+    (b'{"scope":"store/order/updated","data":{"type":"order","id":true}}', "data.id is not a BigCommerce id"),
+    (b'{"scope":"store/order/updated","data":{"type":"order","id":-4}}', "data.id is not a BigCommerce id"),
+    (b'{"scope":"store/order/updated","data":{"type":"order"}}', "data.id is not a BigCommerce id"),
 ])
 def test_a_malformed_order_event_says_what_is_wrong(body, reason):
     with pytest.raises(MalformedWebhookError) as caught:
-        webhook_order_event(body, SCOPES)
+        webhook_event(body, SCOPES)
+    assert reason in caught.value.reason
+
+
+def test_the_customer_id_of_a_customer_or_address_event():
+    assert webhook_event(b'{"scope":"store/customer/updated","data":{"type":"customer","id":32}}', SCOPES) \
+        == ("store/customer/updated", 32)
+    address = b'{"scope":"store/customer/address/created","data":{"type":"customer","id":60,"address":{"customer_id":32}}}'
+    assert webhook_event(address, SCOPES) == ("store/customer/address/created", 32), "the customer, not the address"
+    assert webhook_event(b'{"scope":"store/customer/deleted","data":{"type":"customer","id":32}}', SCOPES) is None
+
+
+@pytest.mark.parametrize("body, reason", [
+    (b'{"scope":"store/customer/updated","data":{"type":"order","id":32}}', "not an object of type customer"),
+    (b'{"scope":"store/customer/updated","data":{"type":"customer","id":"x"}}', "data.id is not"),
+    (b'{"scope":"store/customer/address/updated","data":{"type":"customer","id":60}}', "data.address is not"),
+    (b'{"scope":"store/customer/address/updated","data":{"type":"customer","id":60,"address":{"customer_id":0}}}',
+     "data.address.customer_id is not"),
+])
+def test_a_malformed_customer_event_says_what_is_wrong(body, reason):
+    with pytest.raises(MalformedWebhookError) as caught:
+        webhook_event(body, SCOPES)
     assert reason in caught.value.reason

@@ -432,15 +432,25 @@ class BigCommerceClient:
 
     def iter_v3_cursor(self, path, params=None, limit=MAX_PAGE_SIZE):
         """Every row of a v3 list paginated by ``meta.cursor_pagination`` (``after=end_cursor``)."""
+        for rows, _after in self.iter_v3_cursor_pages(path, params, limit):
+            yield from rows
+
+    def iter_v3_cursor_pages(self, path, params=None, limit=MAX_PAGE_SIZE, after=None):
+        """``(rows, next cursor or None)`` for every non-empty page of a cursor-paginated v3 list
+        from ``after`` on, so that a caller can resume at the page it stopped at."""
         params = {**(params or {}), "limit": limit}
+        if after:
+            params["after"] = after
         while True:
             body = self.get("v3", path, params=params) or {}
             rows = body.get("data") or []
-            yield from rows
             cursor = (body.get("meta") or {}).get("cursor_pagination") or {}
             end_cursor = cursor.get("end_cursor")
-            if not rows or len(rows) < cursor.get("per_page", limit) or not end_cursor \
-                    or end_cursor == params.get("after"):
+            last = not rows or len(rows) < cursor.get("per_page", limit) or not end_cursor \
+                or end_cursor == params.get("after")
+            if rows:
+                yield rows, None if last else end_cursor
+            if last:
                 return
             params["after"] = end_cursor
 
@@ -501,6 +511,29 @@ class BigCommerceClient:
 
     def iter_currencies(self):
         return self.iter_v2("currencies")  # CUR#getCurrencies
+
+    # ------------------------------------------------------------------ customers
+
+    def iter_customer_pages(self, after=None, **filters):
+        """Customers with their addresses (at most 10 each, ``address_count`` says how many there
+        are), a page of 250 at a time with the cursor of the next one (CU3#getCustomers).
+        Filters are CU3's: ``date_modified:min``, ``id:in``..."""
+        params = {"include": "addresses", **filters}
+        if filters.get("date_modified:min") is not None:
+            params.setdefault("sort", "date_modified:asc")
+        yield from self.iter_v3_cursor_pages("customers", params, after=after)
+
+    def get_customer(self, customer_id):
+        """The customer with its addresses, None when there is no such customer (CU3#getCustomers)."""
+        rows = next(self.iter_customer_pages(**{"id:in": [int(customer_id)]}), ([], None))[0]
+        return rows[0] if rows else None
+
+    def iter_customer_addresses(self, customer_id):
+        """Every address of a customer, beyond the 10 a customer embeds (CU3#getCustomersAddresses)."""
+        return self.iter_v3("customers/addresses", {"customer_id:in": int(customer_id)})
+
+    def get_customer_group(self, group_id):
+        return self.get("v2", f"customer_groups/{int(group_id)}")  # CU2#getCustomerGroup
 
     # ------------------------------------------------------------------ orders
 

@@ -94,23 +94,45 @@ def verify_webhook(raw_body, headers, client_secret, now=None, tolerance=DEFAULT
         raise WebhookVerificationError("no webhook signature matches the body and the client secret")
 
 
-def webhook_order_event(raw_body, scopes):
-    """``(scope, order id)`` of a verified delivery, or None when its scope is not one of
-    ``scopes``. Raise MalformedWebhookError when the body is not a BigCommerce order event."""
+def scope_matches(pattern, scope):
+    """Whether a delivery of ``scope`` comes from a hook registered for ``pattern`` (``.../*``)."""
+    return pattern == scope or (pattern.endswith("/*") and scope.startswith(pattern[:-1]))
+
+
+def webhook_kind(scope):
+    """What a delivery of ``scope`` is about: "customer" or "order"."""
+    return "customer" if scope.startswith("store/customer/") else "order"
+
+
+def _positive_id(value, what):
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise MalformedWebhookError(f"{what} is not a BigCommerce id")
+    return value
+
+
+def webhook_event(raw_body, scopes):
+    """``(scope, id of the order or customer it is about)`` of a verified delivery, or None when
+    its scope is not one of ``scopes``. An address event names its customer in
+    ``data.address.customer_id`` (``data.id`` is the address). Raise MalformedWebhookError when
+    the body is not such a BigCommerce event."""
     try:
         payload = json.loads(raw_body)
     except ValueError:
         raise MalformedWebhookError("the body is not JSON") from None
     if not isinstance(payload, dict):
         raise MalformedWebhookError("the body is not a JSON object")
-    if payload.get("scope") not in scopes:
+    scope = payload.get("scope")
+    if not isinstance(scope, str) or not any(scope_matches(pattern, scope) for pattern in scopes):
         return None
+    kind = webhook_kind(scope)
     data = payload.get("data")
-    if not isinstance(data, dict) or data.get("type") != "order":
-        raise MalformedWebhookError("data is not an order object")
-    order_id = data.get("id")
-    if isinstance(order_id, str) and order_id.isascii() and order_id.isdigit():
-        order_id = int(order_id)
-    if isinstance(order_id, bool) or not isinstance(order_id, int) or order_id <= 0:
-        raise MalformedWebhookError("data.id is not an order number")
-    return payload["scope"], order_id
+    if not isinstance(data, dict) or data.get("type") != kind:
+        raise MalformedWebhookError(f"data is not an object of type {kind}")
+    if scope.startswith("store/customer/address/"):
+        address = data.get("address")
+        if not isinstance(address, dict):
+            raise MalformedWebhookError("data.address is not an object")
+        return scope, _positive_id(address.get("customer_id"), "data.address.customer_id")
+    return scope, _positive_id(data.get("id"), "data.id")

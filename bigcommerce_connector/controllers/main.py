@@ -4,9 +4,9 @@ from odoo import http
 from odoo.http import request
 
 from ..bigcommerce.webhooks import (
-    MAX_WEBHOOK_BYTES, MalformedWebhookError, WebhookVerificationError, verify_webhook, webhook_order_event,
+    MAX_WEBHOOK_BYTES, MalformedWebhookError, WebhookVerificationError, verify_webhook, webhook_event,
 )
-from ..const import ORDER_WEBHOOK_SCOPES
+from ..const import WEBHOOK_SCOPES
 
 _logger = logging.getLogger(__name__)
 
@@ -23,8 +23,8 @@ class BigCommerceWebhookController(http.Controller):
     @http.route(ROUTE, type="http", auth="public", methods=["POST"],
                 csrf=False, save_session=False, max_content_length=MAX_WEBHOOK_BYTES)
     def bigcommerce_webhook(self, instance_id):
-        """Verify, record, answer: BigCommerce wants a 2xx fast, so the order itself is
-        fetched later by the queue, never during this request. Receiving is two queries (the
+        """Verify, record, answer: BigCommerce wants a 2xx fast, so the order (or customer)
+        is fetched later by the queue, never during this request. Receiving is two queries (the
         store, then the insert with the cron's trigger) in a READ COMMITTED transaction: no ORM,
         no row lock a concurrent delivery waits for, no serialization failure to replay."""
         events = request.env["bc.webhook.event"].sudo()
@@ -40,7 +40,7 @@ class BigCommerceWebhookController(http.Controller):
             _logger.info("BigCommerce webhook for store %s rejected: %s", instance_id, error.reason)
             return request.make_response("", status=401)
         try:
-            event = webhook_order_event(raw_body, ORDER_WEBHOOK_SCOPES)
+            event = webhook_event(raw_body, WEBHOOK_SCOPES)
         except MalformedWebhookError as error:
             _logger.warning("BigCommerce webhook %s for store %s ignored: %s", headers.get("webhook-id"),
                             instance_id, error.reason)

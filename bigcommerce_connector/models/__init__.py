@@ -18,6 +18,7 @@ from . import stock_picking
 from . import stock_move
 from . import bc_instance_order_arrival
 from . import bc_instance_order_values
+from . import bc_instance_customers
 from . import marketplace_queue_line
 from . import marketplace_queue_line_message
 from . import bc_instance_catalog_sync

@@ -241,7 +241,8 @@ class BigCommerceInstance(models.Model):
 
     def action_confirm(self):
         """Confirm (or, once confirmed, Update Store Data): import the store data; a first confirmation
-        creates the scheduled actions, switched off but for Import Orders when asked to start now."""
+        creates the scheduled actions, switched off but for Import Orders when asked to start now; a later one
+        adds those the store lacks, switched off."""
         drafts = self.filtered(lambda instance: instance.state == "draft")
         messages = []
         for instance in self:
@@ -257,8 +258,9 @@ class BigCommerceInstance(models.Model):
             message = _("%(store)s: imported %(order_statuses)s order statuses, %(channels)s channels, %(locations)s "
                         "locations, %(tax_classes)s tax classes, %(categories)s categories, %(brands)s brands and "
                         "%(currencies)s currencies.", store=instance.name, **counts)
+            # Update Store Data also adds the scheduled actions a newer version brought (switched off).
+            instance._ensure_scheduled_actions()
             if instance in drafts:
-                instance._ensure_scheduled_actions()
                 instance.state = "confirmed"
                 message += " " + (_("Import Orders is switched on; the other scheduled actions are off "
                                     "(Scheduled Actions tab).")

@@ -4,12 +4,12 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..bigcommerce.client import DEFAULT_API_URL
-from ..const import ORDER_WEBHOOK_SCOPES, WEBHOOKS
+from ..const import WEBHOOK_SCOPES, WEBHOOKS
 from ..controllers.main import BigCommerceWebhookController
 
 
 class BigCommerceWebhook(models.Model):
-    """One order webhook of a store as BigCommerce reported it at the last Check, Register
+    """One webhook (orders, customers) of a store as BigCommerce reported it at the last Check, Register
     or Repair Webhooks: the instance form lists them so the merchant sees their status."""
 
     _name = "bc.webhook"
@@ -48,7 +48,7 @@ class BigCommerceWebhook(models.Model):
 
     @api.model
     def _bigcommerce_sync(self, instance, reactivate, create=True):
-        """Create the order webhooks BigCommerce lacks for this database (unless ``create`` is
+        """Create the webhooks BigCommerce lacks for this database (unless ``create`` is
         off: only check); with ``reactivate``, switch back on those BigCommerce deactivated
         (after 48 h of failures or 90 idle days). The store's webhook list shows the result."""
         instance.ensure_one()
@@ -61,7 +61,7 @@ class BigCommerceWebhook(models.Model):
                         if hook.get("destination") == destination}
             report = []
             webhooks = []
-            for scope in ORDER_WEBHOOK_SCOPES:
+            for scope in WEBHOOK_SCOPES:
                 hook = existing.get(scope)
                 if not hook and not create:
                     report.append(_("%(scope)s: missing (use Register Webhooks)", scope=scope))

@@ -11,13 +11,14 @@ from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
 from odoo.sql_db import connection_info_for
 from odoo.tools import SQL
 
-from ..const import IMPORT_ORDER
+from ..bigcommerce.webhooks import webhook_kind
+from ..const import IMPORT_CUSTOMER, IMPORT_ORDER
 
 _logger = logging.getLogger(__name__)
 
 RETENTION_DAYS = 7  # BigCommerce stops retrying a delivery after about 48 hours
-# A delivery for an order whose line is being processed waits for that line: look again soon.
-BUSY_ORDER_RECHECK = timedelta(seconds=30)
+# A delivery for an order or customer whose line is being processed waits for that line: look again soon.
+BUSY_LINE_RECHECK = timedelta(seconds=30)
 QUEUE_CRON = "base_marketplace.ir_cron_process_queue"
 
 
@@ -64,7 +65,8 @@ class BigCommerceWebhookEvent(models.Model):
     """Every webhook delivery accepted, keyed by its ``webhook-id`` header: BigCommerce retries
     a delivery with the same id, while two changes of one order are two ids (their payload
     ``hash`` may be the same). Receiving is one insert (``_record_delivery``); the queue's
-    cron turns the received deliveries into order lines (``_queue_received``)."""
+    cron turns the received deliveries into order or customer lines (``_queue_received``),
+    telling them apart by their scope."""
 
     _name = "bc.webhook.event"
     _description = "BigCommerce Webhook Delivery"
@@ -74,8 +76,8 @@ class BigCommerceWebhookEvent(models.Model):
     company_id = fields.Many2one(related="instance_id.company_id", store=True, index=True)
     delivery_id = fields.Char(string="Delivery ID", required=True, help="The webhook-id header of the delivery.")
     scope = fields.Char()
-    resource_id = fields.Char()
-    queued = fields.Boolean(help="The order of this delivery is in the queue.")
+    resource_id = fields.Char(help="The order, or the customer, the delivery is about.")
+    queued = fields.Boolean(help="The order or customer of this delivery is in the queue.")
 
     _sql_constraints = [
         ("delivery_id_unique", "UNIQUE(instance_id, delivery_id)", "This webhook delivery was already received."),
@@ -110,7 +112,7 @@ class BigCommerceWebhookEvent(models.Model):
         return self.env.cr.fetchone()
 
     @api.model
-    def _record_delivery(self, instance_id, company_id, delivery_id, scope, order_id):
+    def _record_delivery(self, instance_id, company_id, delivery_id, scope, resource_id):
         """Record a verified delivery and wake the queue; False for a redelivery. One statement:
         an insert that cannot fail on a duplicate (concurrent deliveries never wait on each
         other, a redelivery waits only for the delivery it repeats), and, for a new delivery,
@@ -121,7 +123,7 @@ class BigCommerceWebhookEvent(models.Model):
             WITH received AS (
                 INSERT INTO bc_webhook_event (instance_id, company_id, delivery_id, scope, resource_id, queued,
                                               create_uid, write_uid, create_date, write_date)
-                VALUES (%(instance)s, %(company)s, %(delivery)s, %(scope)s, %(order)s, false,
+                VALUES (%(instance)s, %(company)s, %(delivery)s, %(scope)s, %(resource)s, false,
                         %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC')
                 ON CONFLICT (instance_id, delivery_id) DO NOTHING
                 RETURNING id
@@ -134,7 +136,7 @@ class BigCommerceWebhookEvent(models.Model):
                 RETURNING id
             )
             SELECT EXISTS (SELECT FROM received), EXISTS (SELECT FROM triggered)
-        """, instance=instance_id, company=company_id, delivery=delivery_id, scope=scope, order=str(order_id),
+        """, instance=instance_id, company=company_id, delivery=delivery_id, scope=scope, resource=str(resource_id),
             uid=self.env.uid, cron=cron_id))
         received, triggered = self.env.cr.fetchone()
         if triggered:
@@ -144,39 +146,52 @@ class BigCommerceWebhookEvent(models.Model):
 
     @api.model
     def _queue_received(self):
-        """Queue the orders of the deliveries received since the last run, one line per order.
-        A delivery for an order whose line is processing (it has read the order already) waits
-        until that line is finished, then gets a line of its own: its change is never lost."""
+        """Queue the orders and customers of the deliveries received since the last run, one
+        line each. A delivery for a record whose line is processing (it has read the record
+        already) waits until that line is finished, then gets a line of its own: its change is
+        never lost."""
         self.flush_model()
         self.env.cr.execute(SQL("""
-            SELECT id, instance_id, resource_id FROM bc_webhook_event WHERE NOT queued ORDER BY id
+            SELECT id, instance_id, scope, resource_id FROM bc_webhook_event WHERE NOT queued ORDER BY id
                FOR UPDATE SKIP LOCKED
         """))
-        by_instance = defaultdict(lambda: defaultdict(list))
-        for event_id, instance_id, order_id in self.env.cr.fetchall():
-            by_instance[instance_id][order_id].append(event_id)
+        by_instance = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+        for event_id, instance_id, scope, resource_id in self.env.cr.fetchall():
+            by_instance[instance_id][webhook_kind(scope or "")][resource_id].append(event_id)
         handled, waiting = [], False
         Line = self.env["marketplace.queue.line"]
-        for instance_id, events in by_instance.items():
+        for instance_id, kinds in by_instance.items():
             instance = self.env["bc.instance"].browse(instance_id)
             # A store archived or reset to draft since: its deliveries are dropped.
-            if instance._syncing_instances():
-                busy = set(Line._open_lines(instance.marketplace_instance_id, IMPORT_ORDER, list(events))
-                           .filtered(lambda line: line.state == "processing").mapped("external_id"))
-                order_ids = [order_id for order_id in events if order_id not in busy]
-                waiting = waiting or bool(busy)
-                if order_ids:
-                    # One job a day gathers the webhooks of a store, not one job per delivery.
-                    instance._bigcommerce_enqueue_order_ids(
-                        [int(order_id) for order_id in order_ids],
-                        _("Order webhooks from %(store)s, %(day)s", store=instance.name,
-                          day=fields.Date.context_today(self)), reuse_job=True)
-                events = {order_id: events[order_id] for order_id in order_ids}
-            handled += [event_id for event_ids in events.values() for event_id in event_ids]
+            syncing = bool(instance._syncing_instances())
+            for kind, events in kinds.items():
+                if syncing:
+                    operation = IMPORT_CUSTOMER if kind == "customer" else IMPORT_ORDER
+                    busy = set(Line._open_lines(instance.marketplace_instance_id, operation, list(events))
+                               .filtered(lambda line: line.state == "processing").mapped("external_id"))
+                    resource_ids = [resource_id for resource_id in events if resource_id not in busy]
+                    waiting = waiting or bool(busy)
+                    if resource_ids:
+                        self._queue_resources(instance, kind, [int(resource_id) for resource_id in resource_ids])
+                    events = {resource_id: events[resource_id] for resource_id in resource_ids}
+                handled += [event_id for event_ids in events.values() for event_id in event_ids]
         if handled:
             self.env.cr.execute(SQL("UPDATE bc_webhook_event SET queued = true WHERE id IN %s", tuple(handled)))
         if waiting:
-            Line._trigger_processing(fields.Datetime.now() + BUSY_ORDER_RECHECK)
+            Line._trigger_processing(fields.Datetime.now() + BUSY_LINE_RECHECK)
+
+    @api.model
+    def _queue_resources(self, instance, kind, resource_ids):
+        # One job a day gathers the webhooks of a store, not one job per delivery.
+        day = fields.Date.context_today(self)
+        if kind == "customer":
+            instance._bigcommerce_enqueue_customer_ids(
+                resource_ids, _("Customer webhooks from %(store)s, %(day)s", store=instance.name, day=day),
+                reuse_job=True)
+        else:
+            instance._bigcommerce_enqueue_order_ids(
+                resource_ids, _("Order webhooks from %(store)s, %(day)s", store=instance.name, day=day),
+                reuse_job=True)
 
     @api.autovacuum
     def _gc_webhook_events(self):

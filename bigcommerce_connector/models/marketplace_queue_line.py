@@ -6,7 +6,9 @@ from odoo.exceptions import UserError
 from odoo.addons.base_marketplace.queue_core import requires_keys
 
 from ..bigcommerce.client import MAX_PAGE_SIZE
-from ..const import EXPORT_STOCK, IMPORT_ORDER, LIST_ORDERS
+from ..bigcommerce.customers import needs_address_fetch, parse_customer
+from ..bigcommerce.errors import NotFoundError
+from ..const import EXPORT_STOCK, IMPORT_CUSTOMER, IMPORT_ORDER, LIST_CUSTOMERS, LIST_ORDERS
 
 
 class MarketplaceQueueLine(models.Model):
@@ -93,6 +95,61 @@ class MarketplaceQueueLine(models.Model):
                     page=payload["page"], listed=len(orders), queued=queued), record=job or None)
         return job
 
+    @api.model
+    def _bigcommerce_queue_customer_listing(self, instance, filters, job_name, page=1, after=None, job=None):
+        """Queue one page of a customer import (``filters`` of CU3#getCustomers), as orders are
+        listed: the line queues its customers, then the next page, whose cursor it carries."""
+        key = ",".join(f"{name}={value}" for name, value in sorted(filters.items()))
+        job, _lines = self._enqueue(instance.marketplace_instance_id, LIST_CUSTOMERS, [{
+            "external_id": f"{key} page {page}", "name": self.env._("Customers page %(page)s", page=page),
+            "payload": {"filters": filters, "page": page, "after": after, "job_name": job_name},
+        }], job_name=job_name, job=job)
+        return job
+
+    @requires_keys("filters", "page", "job_name")
+    def _process_bigcommerce_list_customers(self, payload):
+        instance = self._bigcommerce_instance()
+        with instance._bigcommerce_client() as client:
+            customers, after = next(client.iter_customer_pages(after=payload.get("after"), **payload["filters"]),
+                                    ([], None))
+        job = instance._bigcommerce_enqueue_customers(customers, payload["job_name"], reuse_job=True)
+        if after:
+            self._bigcommerce_queue_customer_listing(instance, payload["filters"], payload["job_name"],
+                                                     page=payload["page"] + 1, after=after, job=self.job_id)
+        listed = {str(customer["id"]) for customer in customers}
+        queued = len(job.line_ids.filtered(lambda line: line.external_id in listed))
+        self._log(_("Page %(page)s: %(listed)s customers listed, %(queued)s queued to import (the others are "
+                    "already queued).", page=payload["page"], listed=len(customers), queued=queued),
+                  record=job or None)
+        return job
+
+    @requires_keys("customer_id")
+    def _process_bigcommerce_import_customer(self, payload):
+        instance = self._bigcommerce_instance()
+        with instance._bigcommerce_client() as client:
+            data = payload.get("customer") or client.get_customer(payload["customer_id"])
+            if not data:
+                self._log(_("Customer #%(id)s no longer exists in BigCommerce: nothing to import.",
+                            id=payload["customer_id"]), level="warning")
+                return None
+            addresses = list(client.iter_customer_addresses(data["id"])) if needs_address_fetch(data) else None
+            customer = parse_customer(data, addresses)
+
+            def group_name(group_id):
+                return self._run_cached(("bigcommerce_customer_group", instance.id, group_id),
+                                        lambda: self._bigcommerce_group_name(client, group_id))
+
+            partner, summary = self.env["res.partner"]._bigcommerce_import_customer(instance, customer, group_name)
+        self._log(_("Customer #%(id)s: %(summary)s", id=customer.id, summary=summary), record=partner)
+        return partner
+
+    @staticmethod
+    def _bigcommerce_group_name(client, group_id):
+        try:
+            return (client.get_customer_group(group_id) or {}).get("name") or False
+        except NotFoundError:  # deleted since: the customer keeps the group's id
+            return False
+
     def _process_bigcommerce_import_order(self, payload):
         return self.env["sale.order"]._bigcommerce_import(self._bigcommerce_instance(), payload)
 
@@ -101,6 +158,8 @@ class MarketplaceQueueLine(models.Model):
         # the order edited): a retry fetches the order again.
         result = super()._prepare_retry()
         self.filtered(lambda line: line.operation == IMPORT_ORDER)._bigcommerce_refetch_payload()
+        for line in self.filtered(lambda line: line.operation == IMPORT_CUSTOMER):
+            line._as_queue().payload = json.dumps({"customer_id": int(line.external_id)})
         return result
 
     def _bigcommerce_refetch_payload(self):

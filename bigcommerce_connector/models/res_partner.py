@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.tools import escape_psql
 
+from ..bigcommerce.customers import account_address, account_values, changed_values
 from ..bigcommerce.partners import address_match_key, display_name, match_state
 
 
@@ -11,6 +12,8 @@ class ResPartner(models.Model):
         index="btree_not_null", copy=False,
         help="Technical: identifies the BigCommerce address this contact was created from, "
              "so the next order with the same address finds it again.")
+    bigcommerce_customer_ids = fields.One2many("bc.customer.binding", "partner_id", string="BigCommerce Accounts",
+                                               groups="bigcommerce_connector.group_bigcommerce_user")
 
     @api.model
     def _bigcommerce_partners(self, instance, bc_order):
@@ -53,6 +56,55 @@ class ResPartner(models.Model):
         self.env["bc.customer.binding"].create(
             {"instance_id": instance.id, "bigcommerce_customer_id": customer_id, "partner_id": partner.id})
         return partner
+
+    @api.model
+    def _bigcommerce_import_customer(self, instance, customer, group_name):
+        """Upsert the contact of a BigCommerce ``customer`` (``customers.Customer``) and its
+        addresses as child contacts, writing only what differs: an import that brings nothing
+        new writes nothing. ``group_name(id)`` names a customer group. Returns (contact, what
+        was done, as a sentence)."""
+        Binding = self.env["bc.customer.binding"]
+        domain = [("instance_id", "=", instance.id), ("bigcommerce_customer_id", "=", customer.id)]
+        created = not Binding.search_count(domain, limit=1)
+        partner = self._bigcommerce_bound_customer(instance, customer.id, account_address(customer))
+        binding = Binding.search(domain, limit=1)
+        wanted = account_values(customer)
+        if customer.company and not partner.parent_id and not partner.is_company:
+            if instance.create_company_contact:
+                wanted["parent_id"] = self._bigcommerce_company(instance, customer.company).id
+            else:
+                wanted["company_name"] = customer.company
+        changes = changed_values({name: partner[name].id if name == "parent_id" else partner[name] for name in wanted},
+                                 wanted)
+        if changes:
+            partner.write(changes)
+        group = {"customer_group_id": customer.customer_group_id}
+        if customer.customer_group_id != binding.customer_group_id or not binding.customer_group_name:
+            group["customer_group_name"] = group_name(customer.customer_group_id) if customer.customer_group_id \
+                else False
+        group_changes = changed_values({name: binding[name] for name in group}, group)
+        if group_changes:
+            binding.write(group_changes)
+        known = set(self.search([("parent_id", "=", partner.id)]).ids)
+        new_addresses, changed_addresses = 0, 0
+        for address in customer.addresses:
+            contact = self._bigcommerce_contact(instance, address, partner, "delivery")
+            if contact.id not in known and contact != partner:
+                new_addresses += 1
+                known.add(contact.id)
+            elif contact != partner and address.phone and contact.phone != address.phone:
+                contact.phone = address.phone
+                changed_addresses += 1
+        if created:
+            summary = _("contact %(contact)s linked, %(new)s addresses added.", contact=partner.display_name,
+                        new=new_addresses)
+        elif changes or group_changes or new_addresses or changed_addresses:
+            summary = _("contact %(contact)s updated (%(fields)s), %(new)s addresses added, %(changed)s changed.",
+                        contact=partner.display_name, new=new_addresses, changed=changed_addresses,
+                        fields=", ".join(sorted({*changes, *group_changes})) or _("no account field"))
+        else:
+            summary = _("contact %(contact)s already up to date.", contact=partner.display_name)
+        return partner, summary
 
     @api.model
     def _bigcommerce_company(self, instance, name):
@@ -126,6 +178,10 @@ class BigCommerceCustomerBinding(models.Model):
     company_id = fields.Many2one(related="instance_id.company_id", store=True, index=True)
     bigcommerce_customer_id = fields.Integer(string="BigCommerce Customer ID", required=True)
     partner_id = fields.Many2one("res.partner", string="Contact", required=True, index=True, ondelete="cascade")
+    # BigCommerce's customer group (0: none), kept here rather than as a partner tag: it is the
+    # store's pricing rule for this account, and one contact may be a customer of two stores.
+    customer_group_id = fields.Integer(string="Customer Group ID", readonly=True)
+    customer_group_name = fields.Char(string="Customer Group", readonly=True)
 
     _sql_constraints = [
         ("customer_unique", "UNIQUE(instance_id, bigcommerce_customer_id)",

@@ -20,3 +20,4 @@ from . import test_order_cancel_tour
 from . import test_credit_note_refund_tour
 from . import test_credit_note_refund
 from . import test_partial_cancellation
+from . import test_customers

@@ -14,6 +14,9 @@ from odoo.tests import HttpCase, tagged
 from ..bigcommerce.webhooks import sign_webhook
 from .common import CLIENT_SECRET, BigCommerceOrderMixin, sandbox_instance_vals
 
+# Orders, then customers (their address events by one wildcard hook).
+SCOPES = ("store/order/created", "store/order/updated", "store/order/statusUpdated", "store/order/refund/created",
+          "store/customer/created", "store/customer/updated", "store/customer/address/*")
 CONTROLLER_LOGGER = "odoo.addons.bigcommerce_connector.controllers.main"
 
 
@@ -140,6 +143,9 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
             {"scope": "store/order/updated", "data": {"type": "order", "id": "abc"}},
             {"scope": "store/order/updated", "data": {"type": "order", "id": 10.5}},
             {"scope": "store/order/updated"},
+            {"scope": "store/customer/updated", "data": {"type": "order", "id": 2}},
+            {"scope": "store/customer/updated", "data": {"type": "customer", "id": "two"}},
+            {"scope": "store/customer/address/updated", "data": {"type": "customer", "id": 20}},
             [103],
             b"not json",
         ]
@@ -150,7 +156,8 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
             self.assertIn("ignored", logs.output[0])
         self.run_queue()
         self.assertFalse(self.receipts())
-        self.assertFalse(self.Line.search([("operation", "=", "bigcommerce_import_order")]))
+        self.assertFalse(self.Line.search([("operation", "in", ["bigcommerce_import_order",
+                                                                  "bigcommerce_import_customer"])]))
 
     def test_a_delivery_larger_than_a_webhook_is_refused_unread(self):
         payload = dict(self.event(103, 1), padding="x" * 20000)
@@ -194,23 +201,22 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
         self.instance.action_register_webhooks()
         destination = self.env["bc.webhook"]._bigcommerce_url(self.instance)
         hooks = [hook for hook in list(self.instance._bigcommerce_client().iter_webhooks()) if hook["destination"] == destination]
-        self.assertEqual(sorted(hook["scope"] for hook in hooks),
-                         ["store/order/created", "store/order/refund/created", "store/order/statusUpdated", "store/order/updated"])
+        self.assertEqual(sorted(hook["scope"] for hook in hooks), sorted(SCOPES))
         self.assertTrue(destination.endswith(f"/bigcommerce/webhook/{self.instance.id}"))
         self.instance.action_register_webhooks()
         hooks_again = [hook for hook in list(self.instance._bigcommerce_client().iter_webhooks()) if hook["destination"] == destination]
-        self.assertEqual(len(hooks_again), 4, "registering twice creates nothing more")
+        self.assertEqual(len(hooks_again), len(SCOPES), "registering twice creates nothing more")
         # BigCommerce deactivates a hook after 48 hours of failed deliveries.
         self.instance._bigcommerce_client().update_webhook(hooks[0]["id"], {"is_active": False})
         self.instance.action_register_webhooks()
-        self.assertEqual(sorted(self.instance.webhook_ids.mapped("state")), ["active", "active", "active", "inactive"])
+        self.assertEqual(sorted(self.instance.webhook_ids.mapped("state")), ["active"] * (len(SCOPES) - 1) + ["inactive"])
         self.assertIn("inactive (use Repair Webhooks)", self._last_webhook_log())
         self.instance.action_repair_webhooks()
-        self.assertEqual(self.instance.webhook_ids.mapped("state"), ["active"] * 4)
+        self.assertEqual(self.instance.webhook_ids.mapped("state"), ["active"] * len(SCOPES))
         self.assertIn("reactivated", self._last_webhook_log())
         states = [hook["is_active"] for hook in list(self.instance._bigcommerce_client().iter_webhooks())
                   if hook["destination"] == destination]
-        self.assertEqual(states, [True] * 4)
+        self.assertEqual(states, [True] * len(SCOPES))
 
     def test_store_lists_its_webhooks_with_their_status(self):
         def states():
@@ -220,8 +226,7 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
         self.assertEqual(set(states().values()), {"missing"}, "checking creates nothing")
         self.assertFalse(list(self.instance._bigcommerce_client().iter_webhooks()))
         self.instance.action_register_webhooks()
-        self.assertEqual(states(), dict.fromkeys(
-            ["store/order/created", "store/order/refund/created", "store/order/statusUpdated", "store/order/updated"], "active"))
+        self.assertEqual(states(), dict.fromkeys(SCOPES, "active"))
         self.assertTrue(all(self.instance.webhook_ids.mapped("bigcommerce_id")))
         self.assertEqual(set(self.instance.webhook_ids.mapped("destination")), {self.env["bc.webhook"]._bigcommerce_url(self.instance)})
         updated = self.instance.webhook_ids.filtered(lambda hook: hook.scope == "store/order/updated")
@@ -229,7 +234,7 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
         self.instance._bigcommerce_client().update_webhook(updated.bigcommerce_id, {"is_active": False})
         self.instance.action_check_webhooks()
         self.assertEqual(states()["store/order/updated"], "inactive")
-        self.assertEqual(len(self.instance.webhook_ids), 4)
+        self.assertEqual(len(self.instance.webhook_ids), len(SCOPES))
         self.assertTrue(all(self.instance.webhook_ids.mapped("checked_at")))
         self.instance.action_repair_webhooks()
         self.assertEqual(set(states().values()), {"active"})
@@ -239,4 +244,4 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
             "groups_id": [(6, 0, [self.env.ref("bigcommerce_connector.group_bigcommerce_user").id])]})
         arch = self.env["bc.instance"].with_user(user).get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn('name="webhook_ids"', arch)
-        self.assertEqual(len(self.instance.with_user(user).webhook_ids), 4)
+        self.assertEqual(len(self.instance.with_user(user).webhook_ids), len(SCOPES))

@@ -11,6 +11,7 @@ from ..const import EXPORT_PRICES, EXPORT_STOCK, IMPORT_REFERENCE, IMPORT_STOCK,
 REFERENCE_OPERATIONS = {f"bigcommerce_import_{kind}": kind for kind in REFERENCE_KINDS}
 IMPORT_ORDERS = "bigcommerce_import_orders"
 EXPORT_STOCK_FULL = "bigcommerce_export_stock_full"  # queues EXPORT_STOCK lines that send every quantity
+IMPORT_CUSTOMERS = "bigcommerce_import_customers"
 # Operations that queue the store's own job: operation -> what the store queues.
 STORE_OPERATIONS = {
     IMPORT_STOCK: lambda instance: instance._queue_stock_import(),
@@ -34,17 +35,20 @@ class MarketplaceOperationWizard(models.TransientModel):
         ("bigcommerce_import_brands", "Import Brands"),
         ("bigcommerce_import_currencies", "Import Currencies"),
         ("bigcommerce_import_orders", "Import Orders"),
+        ("bigcommerce_import_customers", "Import Customers"),
         ("bigcommerce_import_stock", "Import Stock"),
         ("bigcommerce_export_stock", "Export Stock"),
         ("bigcommerce_export_stock_full", "Export Stock (full)"),
         ("bigcommerce_export_prices", "Export Prices"),
-    ], ondelete={key: "cascade" for key in (*REFERENCE_OPERATIONS, *STORE_OPERATIONS, IMPORT_ORDERS)})
+    ], ondelete={key: "cascade" for key in (*REFERENCE_OPERATIONS, *STORE_OPERATIONS, IMPORT_ORDERS, IMPORT_CUSTOMERS)})
     bigcommerce_date_from = fields.Datetime(string="Orders Created From")
     bigcommerce_date_to = fields.Datetime(string="Orders Created Until")
     bigcommerce_order_ids = fields.Char(string="Order Numbers",
                                         help="One BigCommerce order number, or several separated by commas: "
                                              "these orders are imported whatever their status.")
     bigcommerce_invalid_order_ids = fields.Char(compute="_compute_bigcommerce_invalid_order_ids")
+    bigcommerce_customers_since = fields.Datetime(string="Customers Modified Since",
+                                                  help="Leave empty to import every customer of the store.")
 
     @api.depends("bigcommerce_order_ids")
     def _compute_bigcommerce_invalid_order_ids(self):
@@ -57,6 +61,8 @@ class MarketplaceOperationWizard(models.TransientModel):
         bc_instance = instance._connector_record()
         if self.operation == IMPORT_ORDERS:
             return self._queue_order_import(bc_instance)
+        if self.operation == IMPORT_CUSTOMERS:
+            return self._queue_customer_import(bc_instance)
         if self.operation in STORE_OPERATIONS:
             return STORE_OPERATIONS[self.operation](bc_instance)
         return super()._run_operation(instance)
@@ -97,10 +103,24 @@ class MarketplaceOperationWizard(models.TransientModel):
             bc_instance, filters, _("Import orders created %(period)s from %(store)s", period=period,
                                     store=bc_instance.name))
 
+    def _queue_customer_import(self, bc_instance):
+        """Queue the listing of the store's customers (modified since the date, if one is given),
+        a page a line: each page then queues its customers to import."""
+        filters = {}
+        if self.bigcommerce_customers_since:
+            filters["date_modified:min"] = self.bigcommerce_customers_since.replace(tzinfo=timezone.utc).isoformat()
+            job_name = _("Import customers modified since %(start)s from %(store)s", store=bc_instance.name,
+                         start=format_datetime(self.env, self.bigcommerce_customers_since))
+        else:
+            job_name = _("Import all customers from %(store)s", store=bc_instance.name)
+        return self.env["marketplace.queue.line"]._bigcommerce_queue_customer_listing(bc_instance, filters, job_name)
+
     def _nothing_queued_reason(self):
         if self.operation == IMPORT_ORDERS:
             return _("Nothing new to queue: these orders are already queued.") if self.bigcommerce_order_ids \
                 else _("Nothing new to queue: the orders of this period are already being listed.")
+        if self.operation == IMPORT_CUSTOMERS:
+            return _("Nothing new to queue: these customers are already being listed.")
         if self.operation in LOCATION_FLAGS:
             bc_instances = self.env["bc.instance"].search([("marketplace_instance_id", "in", self.instance_ids.ids)])
             return bc_instances._location_jobs_reason(LOCATION_FLAGS[self.operation])
