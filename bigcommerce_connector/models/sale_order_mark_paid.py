@@ -45,6 +45,8 @@ class SaleOrder(models.Model):
         with self.bigcommerce_instance_id._user_errors():
             plan, message = self._bigcommerce_mark_paid()
         jobs = self.env["marketplace.queue.job"]
+        if plan.action == CAPTURE and self.bigcommerce_payment_status == "captured":
+            return jobs._notification(_("Captured in BigCommerce"), message)
         if plan.action == CAPTURE:
             return jobs._notification(_("Capture asked in BigCommerce"), message)
         if plan.action:
@@ -92,7 +94,9 @@ class SaleOrder(models.Model):
         payment = dict(self._fields["bigcommerce_payment_status"]._description_selection(self.env)).get(
             self.bigcommerce_payment_status) or order.get("payment_status") or _("none")
         values = {"order": self.name, "id": order_id, "status": order.get("status"), "payment": payment}
-        if plan.action == CAPTURE:
+        if plan.action == CAPTURE and self.bigcommerce_payment_status == "captured":
+            message = _("%(order)s: the authorised card payment of BigCommerce order #%(id)s is captured.", **values)
+        elif plan.action == CAPTURE:
             message = _("%(order)s: the capture of the authorised card payment of BigCommerce order #%(id)s was asked "
                         "for (payment now “%(payment)s”; the gateway answers later, the next import shows it).",
                         **values)

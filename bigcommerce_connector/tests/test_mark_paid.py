@@ -85,7 +85,7 @@ class TestMarkAsPaid(BigCommerceOrderCase):
         self.assertEqual(capture.call_count, 1)
         self.assertEqual(self.bc_order(104)["payment_status"], "captured")
         self.assertEqual(sale_order.bigcommerce_payment_status, "captured")
-        self.assertIn("capture of the authorised card payment", sale_order.message_ids[0].body)
+        self.assertIn("authorised card payment of BigCommerce order #104 is captured", sale_order.message_ids[0].body)
 
     # ------------------------------------------------------------ the button
     def test_the_button_shows_only_when_the_order_is_paid_in_odoo_and_not_in_bigcommerce(self):
@@ -152,6 +152,18 @@ class TestMarkAsPaid(BigCommerceOrderCase):
         self.assertFalse(sale_order.bigcommerce_can_mark_paid)
         self.assertEqual([tx["event"] for tx in self.sandbox.state.orders[104]["transactions"]],
                          ["authorization", "capture"])
+
+    def test_a_capture_the_gateway_settles_at_once_says_captured(self):
+        """A gateway that answers at once: the order is captured by the time it is read back, and the
+        user is not told to wait for an answer already given (found on a real server)."""
+        sale_order = self.import_orders(104)
+        self.pay(sale_order)
+        notification = self.click(sale_order)
+        self.assertEqual(self.bc_order(104)["payment_status"], "captured")
+        self.assertEqual(notification["title"], "Captured in BigCommerce")
+        self.assertNotIn("answers later", notification["message"])
+        self.assertIn("is captured", sale_order.message_ids[0].body)
+        self.assertFalse(sale_order.bigcommerce_can_mark_paid)
 
     def test_the_button_moves_an_offline_order_to_awaiting_fulfillment(self):
         sale_order = self.import_orders(102)
