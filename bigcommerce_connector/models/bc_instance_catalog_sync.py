@@ -151,8 +151,8 @@ class BigCommerceInstance(models.Model):
         bindings = self.env["bc.product.binding"].search_fetch([("instance_id", "=", self.id)], ["sku"])
         untracked = sorted({binding.sku for binding in bindings if binding.sku and binding.sku.casefold() not in tracked})
         if untracked:
-            self._log(_("Stock of %(location)s: %(count)s products skipped because BigCommerce does not track their "
-                        "inventory there (no tracking, or a variant of a product tracked as a whole): %(skus)s. "
+            self._log(_("Stock of %(location)s: not sent for the products BigCommerce does not track there (no "
+                        "tracking, or a variant of a product tracked as a whole), %(count)s in all: %(skus)s. "
                         "Turn inventory tracking on for them in BigCommerce to publish their stock.",
                         location=location.name, count=len(untracked),
                         skus=", ".join(untracked[:20]) + (" …" if len(untracked) > 20 else "")), level="warning")
