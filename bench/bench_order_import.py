@@ -72,6 +72,27 @@ class SandboxProcess:
         self.process.wait(timeout=60)
 
 
+def open_registry(database, addons_path=None):
+    """The registry of ``database``, Odoo configured as a benchmark wants it (no cron threads, warnings only)."""
+    from odoo.modules.registry import Registry
+    from odoo.tools import config
+
+    config.parse_config(["--database", database, "--addons-path", addons_path or default_addons_path(),
+                         "--log-level", "warn", "--max-cron-threads", "0"])
+    return Registry.new(database)
+
+
+def connect_store(env, sandbox, name):
+    """A confirmed store on ``sandbox``, in a company that has a country."""
+    if not env.company.country_id:
+        env.company.country_id = env.ref("base.us")
+    instance = env["bc.instance"].create({
+        "name": f"{name} {time.strftime('%H:%M:%S')}", "store_hash": sandbox.store_hash,
+        "access_token": sandbox.access_token, "client_secret": "bench-secret", "api_url": sandbox.url})
+    instance.action_confirm()
+    return instance
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", "-d", required=True, help="a fresh database with bigcommerce_connector installed")
@@ -81,24 +102,15 @@ def main():
 
     import odoo
     from odoo import SUPERUSER_ID, Command, api, sql_db
-    from odoo.modules.registry import Registry
-    from odoo.tools import config
 
-    config.parse_config(["--database", args.database, "--addons-path", args.addons_path or default_addons_path(),
-                         "--log-level", "warn", "--max-cron-threads", "0"])
-    registry = Registry.new(args.database)
+    registry = open_registry(args.database, args.addons_path)
     # No rate limit: the figure wanted is Odoo's own time, not BigCommerce's quota. In a process of its
     # own, as BigCommerce is: its CPU is not this process's, which is Odoo's alone.
     sandbox = SandboxProcess(args.orders)
     try:
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            if not env.company.country_id:
-                env.company.country_id = env.ref("base.us")
-            instance = env["bc.instance"].create({
-                "name": f"Bench orders {time.strftime('%H:%M:%S')}", "store_hash": sandbox.store_hash,
-                "access_token": sandbox.access_token, "client_secret": "bench-secret", "api_url": sandbox.url})
-            instance.action_confirm()
+            instance = connect_store(env, sandbox, "Bench orders")
             instance.import_status_ids = instance.order_status_ids
             for sku in SYNTHETIC_SKUS:
                 env["product.product"].create({"name": sku, "default_code": sku, "type": "consu",

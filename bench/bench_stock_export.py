@@ -32,7 +32,7 @@ import sys
 import time
 from collections import Counter
 
-from bench_order_import import ROOT, SandboxProcess, default_addons_path
+from bench_order_import import ROOT, SandboxProcess, connect_store, open_registry
 
 sys.path.insert(0, ROOT)
 
@@ -62,12 +62,8 @@ def main():
 
     import odoo
     from odoo import SUPERUSER_ID, api
-    from odoo.modules.registry import Registry
-    from odoo.tools import config
 
-    config.parse_config(["--database", args.database, "--addons-path", args.addons_path or default_addons_path(),
-                         "--log-level", "warn", "--max-cron-threads", "0"])
-    registry = Registry.new(args.database)
+    registry = open_registry(args.database, args.addons_path)
     from odoo.addons.bigcommerce_connector.bigcommerce.client import BigCommerceClient
     calls = count_calls(BigCommerceClient)
     # The seed catalog's tracked variants count among the ``--variants``: BigCommerce lists exactly that many.
@@ -76,12 +72,7 @@ def main():
     try:
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            if not env.company.country_id:
-                env.company.country_id = env.ref("base.us")
-            instance = env["bc.instance"].create({
-                "name": f"Bench stock {time.strftime('%H:%M:%S')}", "store_hash": sandbox.store_hash,
-                "access_token": sandbox.access_token, "client_secret": "bench-secret", "api_url": sandbox.url})
-            instance.action_confirm()
+            instance = connect_store(env, sandbox, "Bench stock")
             warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
             backroom = env["stock.location"].create({"name": f"Bench backroom {instance.id}",
                                                      "location_id": warehouse.view_location_id.id})
