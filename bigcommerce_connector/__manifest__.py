@@ -23,6 +23,7 @@
         "views/account_move_views.xml",
         "views/marketplace_queue_line_views.xml",
         "views/bc_product_binding_views.xml",
+        "views/bc_listing_views.xml",
         "views/product_template_views.xml",
         "views/res_partner_views.xml",
         "views/bigcommerce_menus.xml",

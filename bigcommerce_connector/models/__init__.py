@@ -24,6 +24,7 @@ from . import marketplace_queue_line_message
 from . import bc_instance_catalog_sync
 from . import bc_instance_setup
 from . import bc_product_binding
+from . import bc_listing
 from . import account_move
 from . import account_move_refund
 from . import product_template

@@ -19,6 +19,8 @@ class BigCommerceProductBinding(models.Model):
     bc_product_id = fields.Integer(string="BigCommerce Product ID", required=True)
     bc_variant_id = fields.Integer(string="BigCommerce Variant ID", required=True)
     sku = fields.Char(string="BigCommerce SKU")
+    listing_id = fields.Many2one("bc.listing", index="btree_not_null", ondelete="cascade",
+                                 help="The BigCommerce product this variant belongs to, once the catalog is imported or exported.")
 
     _sql_constraints = [
         ("variant_unique", "UNIQUE(instance_id, bc_product_id, bc_variant_id)",
