@@ -24,6 +24,8 @@ class BigCommerceListing(models.Model):
     channel_ids = fields.Many2many("bc.channel", string="Sales Channels",
                                    domain="[('instance_id', '=', instance_id)]",
                                    help="The channels BigCommerce lists this product on, as the last sync saw them.")
+    brand_id = fields.Many2one("bc.brand", string="Brand", domain="[('instance_id', '=', instance_id)]")
+    category_ids = fields.Many2many("bc.category", string="Categories", domain="[('instance_id', '=', instance_id)]")
     variant_ids = fields.One2many("bc.product.binding", "listing_id", string="Variants")
     variant_count = fields.Integer(compute="_compute_variant_count")
     last_sync = fields.Datetime(readonly=True, help="When this listing was last imported from or exported to BigCommerce.")
