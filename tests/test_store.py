@@ -1,6 +1,6 @@
 import pytest
 
-from bigcommerce.store import categories_parents_first, is_valid_api_url, missing_setup, parse_store_hash
+from bigcommerce.store import categories_parents_first, is_valid_api_url, missing_setup, order_routing, parse_store_hash
 
 
 @pytest.mark.parametrize("pasted, expected", [
@@ -52,3 +52,30 @@ def test_missing_setup_lists_what_a_new_store_lacks_in_order():
     assert missing_setup(False, False, None, "USD", []) == ["products", "workflow", "pricelist", "webhooks"]
     assert missing_setup(True, True, "EUR", "USD", ["active", "inactive"]) == ["pricelist", "webhooks"]
     assert missing_setup(True, True, "USD", "USD", ["active", "active", "active"]) == []
+
+
+STORE = {"team_id": 1, "warehouse_id": 1, "analytic_distribution": {"10": 100.0}}
+
+
+def test_a_channel_setting_wins_over_the_store():
+    channel = {"team_id": 7, "warehouse_id": 8, "analytic_distribution": {"20": 60.0, "21": 40.0}}
+    assert order_routing(channel, STORE) == channel
+
+
+def test_what_a_channel_leaves_empty_is_the_store_setting():
+    channel = {"team_id": 7, "warehouse_id": False, "analytic_distribution": {}}
+    assert order_routing(channel, STORE) == {"team_id": 7, "warehouse_id": 1, "analytic_distribution": {"10": 100.0}}
+
+
+def test_an_unknown_channel_gets_the_store_settings():
+    assert order_routing(None, STORE) == STORE
+
+
+def test_a_channel_distribution_replaces_the_store_one_whole():
+    channel = {"analytic_distribution": {"20": 50.0}}
+    assert order_routing(channel, STORE)["analytic_distribution"] == {"20": 50.0}
+
+
+def test_a_setting_neither_sets_is_left_to_odoo():
+    assert order_routing({"team_id": False}, {"team_id": False, "warehouse_id": 3, "analytic_distribution": None}) \
+        == {"warehouse_id": 3}

@@ -1,5 +1,5 @@
 """Rules about a store itself: recognising its hash and API address, ordering its category
-tree, what its setup still lacks."""
+tree, what its setup still lacks, what its channels route their orders to."""
 import ipaddress
 import re
 from urllib.parse import urlsplit
@@ -124,3 +124,24 @@ def category_vals(rows):
     return [{"bc_id": row["category_id"], "name": row["name"], "tree_id": str(row.get("tree_id") or ""),
              "parent_bc_id": str(row["parent_id"]) if row.get("parent_id") else ""}
             for row in categories_parents_first(rows)]
+
+
+# What a channel routes its orders to (``order_routing``): Odoo field names of the order's settings.
+ROUTED_SETTINGS = ("team_id", "warehouse_id", "analytic_distribution")
+
+
+def order_routing(channel, store):
+    """{setting: value} an order of a BigCommerce channel is created with: each of
+    ``ROUTED_SETTINGS`` the channel's (``channel``, None for a channel the store has not imported),
+    else the store's (``store``). A setting set on neither is left out, so that Odoo's own default
+    applies (the salesperson's team, the company's warehouse, the analytic distribution models).
+
+    An analytic distribution is taken whole, never merged: a channel's replaces the store's. It
+    goes to every line of the order (products, shipping, handling, wrapping, fees, gift
+    certificates, discounts, rounding), so that the whole order's income is the channel's."""
+    routing = {}
+    for key in ROUTED_SETTINGS:
+        value = (channel or {}).get(key) or store.get(key)
+        if value:
+            routing[key] = value
+    return routing

@@ -1,5 +1,6 @@
 from . import marketplace_instance
 from . import marketplace_operation_mixin
+from . import bc_order_routing
 from . import bc_instance
 from . import bc_scheduled_action
 from . import bc_reference

@@ -22,6 +22,7 @@ class BigCommerceInstance(models.Model):
     delegated ``marketplace.instance`` so queues and logs are shared with other marketplaces."""
 
     _name = "bc.instance"
+    _inherit = ["bc.order.routing.mixin"]
     _description = "BigCommerce Store"
     _inherits = {"marketplace.instance": "marketplace_instance_id"}
     _order = "name"
@@ -47,10 +48,15 @@ class BigCommerceInstance(models.Model):
     # General
     warehouse_id = fields.Many2one("stock.warehouse", check_company=True,
                                    default=lambda self: self.env["stock.warehouse"].search(
-                                       [("company_id", "=", self.env.company.id)], limit=1))
+                                       [("company_id", "=", self.env.company.id)], limit=1),
+                                   help="Warehouse of the orders, unless their channel has one (Channels tab).")
     pricelist_id = fields.Many2one("product.pricelist", check_company=True,
                                    help="Pricelist of orders in the store's currency; orders in another currency get one of their own.")
-    team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True,
+                              help="Sales team of the orders, unless their channel has one (Channels tab).")
+    analytic_distribution = fields.Json(
+        help="Analytic distribution of every line of the orders, and so of their invoice lines, unless their "
+             "channel has one (Channels tab). Empty: Odoo's analytic distribution models apply.")
     user_id = fields.Many2one("res.users", string="Salesperson", domain="[('share', '=', False)]")
 
     # Orders

@@ -1,12 +1,14 @@
 """What the lines and prices of a BigCommerce order resolve to in Odoo for a store: products
 (by product mapping, then SKU), the service products of non-catalog lines, sales taxes and
-their groups, the currency and the pricelist."""
+their groups, the currency, the pricelist, and the team, warehouse and analytic distribution
+of its channel."""
 from odoo import Command, _, models
 from odoo.exceptions import UserError
 
 from odoo.addons.base_marketplace.exceptions import ShortcutError
 
 from ..bigcommerce.money import decimal_text
+from ..bigcommerce.store import order_routing
 
 # Order line kind -> (instance field holding its product, name of the product created when empty).
 SERVICE_PRODUCTS = {
@@ -164,6 +166,15 @@ class BigCommerceInstance(models.Model):
         if not currency.active:
             currency.sudo().active = True
         return currency
+
+    def _bigcommerce_routing(self, channel_id):
+        """The team, warehouse and analytic distribution of an order of BigCommerce channel
+        ``channel_id`` (see ``order_routing``): its channel's, else the store's."""
+        def routing():
+            channel = self.channel_ids.filtered(lambda channel: channel.bc_id == str(channel_id))
+            return order_routing(channel._bigcommerce_routing_settings() if channel else None,
+                                 self._bigcommerce_routing_settings())
+        return self.env["marketplace.queue.line"]._run_cached(("bigcommerce_routing", self.id, channel_id), routing)
 
     def _bigcommerce_pricelist(self, currency):
         if self.pricelist_id.currency_id == currency:

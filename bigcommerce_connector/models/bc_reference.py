@@ -85,12 +85,22 @@ class BigCommerceOrderStatus(models.Model):
 
 class BigCommerceChannel(models.Model):
     _name = "bc.channel"
-    _inherit = "bc.reference.mixin"
+    _inherit = ["bc.reference.mixin", "bc.order.routing.mixin"]
     _description = "BigCommerce Sales Channel"
+    _check_company_auto = True
 
     channel_type = fields.Char(string="Type")
     platform = fields.Char()
     status = fields.Char()
+    # What the channel's orders get when they are created; empty: the store's (order_routing).
+    team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True,
+                              help="Sales team of this channel's orders. Empty: the store's (General tab).")
+    warehouse_id = fields.Many2one("stock.warehouse", check_company=True,
+                                   help="Warehouse that delivers this channel's orders. Empty: the store's "
+                                        "(General tab).")
+    analytic_distribution = fields.Json(
+        help="Analytic distribution of every line of this channel's orders (products, shipping, discounts, fees, "
+             "gift certificates), which their invoice lines take. Empty: the store's (General tab).")
 
 
 class BigCommerceLocation(models.Model):

@@ -80,14 +80,18 @@ class SaleOrder(models.Model):
         customer, invoice_contact, shipping_contacts = self.env["res.partner"]._bigcommerce_partners(instance, bc_order)
         gateway = self.env["bc.payment.gateway"]._find_or_create(instance, bc_order.gateway, bc_order.gateway_name)
         products = instance._bigcommerce_products(bc_order)
+        routing = instance._bigcommerce_routing(bc_order.channel_id)
+        # Every line, shipping, discounts and fees included, so that the whole order's income is the channel's.
+        analytic = {"analytic_distribution": routing["analytic_distribution"]} if "analytic_distribution" in routing \
+            else {}
         taxes = {}
         order_lines = []
         for bc_line in bc_order.lines:
             key = (bc_line.tax_rate, bc_line.tax_class_id)
             if key not in taxes:
                 taxes[key] = instance._bigcommerce_taxes(bc_line, bc_order.tax_inclusive)
-            order_lines.append(Command.create(self.order_line._bigcommerce_vals(
-                instance, bc_line, products, taxes[key], lang=customer.lang)))
+            order_lines.append(Command.create(dict(self.order_line._bigcommerce_vals(
+                instance, bc_line, products, taxes[key], lang=customer.lang), **analytic)))
         first_shipping = shipping_contacts[bc_order.shipping_addresses[0].id] if bc_order.shipping_addresses \
             else invoice_contact
         vals = {
@@ -107,10 +111,7 @@ class SaleOrder(models.Model):
             "order_line": order_lines,
             **self._bigcommerce_status_vals(bc_order),
         }
-        if instance.warehouse_id:
-            vals["warehouse_id"] = instance.warehouse_id.id
-        if instance.team_id:
-            vals["team_id"] = instance.team_id.id
+        vals.update({key: routing[key] for key in ("warehouse_id", "team_id") if key in routing})
         # Never the user running the import (OdooBot for scheduled ones): My Quotations would hide the order.
         vals["user_id"] = (instance.user_id or customer.user_id or customer.commercial_partner_id.user_id).id
         # The chatter's one note of the creation is the import's: Odoo's "Quotation created" would be a second one.

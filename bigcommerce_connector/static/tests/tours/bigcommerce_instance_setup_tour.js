@@ -18,7 +18,7 @@ registry.category("web_tour.tours").add("bigcommerce_instance_setup", {
         { trigger: ".o_notification:contains('Store confirmed')" },
         { trigger: ".o_statusbar_status button.o_arrow_button_current:contains('Confirmed')" },
         { trigger: ".alert:contains('Still to do') li:contains('A financial workflow')" },
-        { trigger: ".o_notebook .nav-link:contains('Store Data')", run: "click" },
+        { trigger: ".o_notebook .nav-link:contains('Channels')", run: "click" },
         { trigger: ".o_field_widget[name='channel_ids'] .o_data_cell:contains('Sandbox Marketplace')" },
         { trigger: ".o_notebook .nav-link:contains('Stock')", run: "click" },
         { trigger: ".o_field_widget[name='location_ids'] .o_data_cell:contains('East Coast Store')" },
