@@ -34,6 +34,11 @@ class AccountMove(models.Model):
         discounts = self.invoice_line_ids.filtered(
             lambda line: line.product_id == instance.discount_product_id and line.price_subtotal < 0)
         discount_total = -sum(discounts.mapped("price_total"))
+        # The lines added below take the analytic distribution the invoice's lines share (their channel's,
+        # see order_routing); when they differ, Odoo's analytic distribution models decide.
+        first = self.invoice_line_ids[:1].analytic_distribution
+        analytic = {"analytic_distribution": first} if first and all(
+            line.analytic_distribution == first for line in self.invoice_line_ids) else {}
         kept = self.env["account.move.line"]
         for line in self.invoice_line_ids:
             sale_line = line.sale_line_ids[:1]
@@ -51,7 +56,8 @@ class AccountMove(models.Model):
         def add_line(name, total, taxes):
             self.invoice_line_ids = [Command.create({
                 "product_id": instance._bigcommerce_service_product("discount").id, "name": name, "quantity": 1,
-                "price_unit": self._bigcommerce_price_unit(taxes, total), "tax_ids": [Command.set(taxes.ids)]})]
+                "price_unit": self._bigcommerce_price_unit(taxes, total), "tax_ids": [Command.set(taxes.ids)],
+                **analytic})]
         if other:
             add_line(_("Amount refunded in BigCommerce"), other, self.env["account.tax"])
         share = discount_share(self.amount_total, refunded, discount_total)

@@ -2,6 +2,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
+from . import test_order_cancel
 from .common import BigCommerceOrderCase
 
 STOREFRONT, MARKETPLACE = "1", "2"  # the sandbox's channels: order 115 is the marketplace's, the others the storefront's
@@ -80,6 +81,21 @@ class TestChannelRouting(BigCommerceOrderCase):
             by_account[aal[column]] = by_account.get(aal[column], 0) + aal.amount
         self.assertAlmostEqual(by_account[self.web_account], income * 0.6, places=1)
         self.assertAlmostEqual(by_account[self.marketplace_account], income * 0.4, places=1)
+
+    def test_a_refund_credit_note_keeps_the_channel_analytic_distribution(self):
+        distribution = {str(self.web_account.id): 100.0}
+        self.channels[STOREFRONT].analytic_distribution = distribution
+        self.add_workflow(confirm_order=True, create_invoice=True, post_invoice=True)
+        sale_order = self.import_orders(117)  # a custom fee
+        fee = self.sandbox.state.orders[117]["fees"][0]
+        test_order_cancel.TestRefundsFromBigCommerce.refund_in_bigcommerce(self, 117, [
+            {"item_type": "ORDER", "item_id": 117, "amount": 5.0},
+            {"item_type": "FEE", "item_id": fee["id"], "amount": float(fee["cost_inc_tax"])}])
+        self.import_orders(117)
+        credit_note = sale_order.invoice_ids.filtered(lambda move: move.move_type == "out_refund")
+        self.assertEqual(credit_note.state, "posted")
+        self.assertEqual(credit_note.invoice_line_ids.mapped("name"), ["Amount refunded in BigCommerce"])
+        self.assertEqual(credit_note.invoice_line_ids.analytic_distribution, distribution)
 
     def test_a_channel_takes_only_settings_of_its_store_company(self):
         other = self.env["res.company"].create({"name": "Other Company"})
