@@ -63,6 +63,16 @@ class TestChannelRouting(BigCommerceOrderCase):
                  self.instance.gift_certificate_product_id, self.instance.discount_product_id,
                  self.instance.custom_product_id}
         self.assertLessEqual(kinds, set(sale_orders.order_line.product_id), "every kind of line is there")
+        # Each posts to the income account of its product, else of its product category (README).
+        Account = self.env["account.account"]
+        shipping_income = Account.create({"name": "Shipping Income", "code": "400910", "account_type": "income"})
+        gift_certificates = Account.create(
+            {"name": "Gift Certificates Sold", "code": "210910", "account_type": "liability_current"})
+        fees = Account.create({"name": "Fees and Custom Items", "code": "400920", "account_type": "income"})
+        shipping.property_account_income_id = shipping_income
+        self.instance.gift_certificate_product_id.property_account_income_id = gift_certificates
+        self.instance.custom_product_id.categ_id = self.env["product.category"].create(
+            {"name": "BigCommerce Fees", "property_account_income_categ_id": fees.id})
         for line in sale_orders.order_line:
             self.assertEqual(line.analytic_distribution, distribution, line.name)
         sale_orders.action_confirm()
@@ -72,6 +82,12 @@ class TestChannelRouting(BigCommerceOrderCase):
         self.assertEqual(len(invoice_lines), len(sale_orders.order_line))
         for line in invoice_lines:
             self.assertEqual(line.analytic_distribution, distribution, line.name)
+        accounts = {product: invoice_lines.filtered(lambda aml, product=product: aml.product_id == product).account_id
+                    for product in kinds}
+        self.assertEqual(accounts[shipping], shipping_income)
+        self.assertEqual(accounts[self.instance.gift_certificate_product_id], gift_certificates)
+        self.assertEqual(accounts[self.instance.custom_product_id], fees)
+        self.assertNotIn(accounts[self.instance.discount_product_id], shipping_income | gift_certificates | fees)
         # The analytic report shows the orders' whole income under the channel's accounts.
         analytic_lines = self.env["account.analytic.line"].search([("move_line_id", "in", invoice_lines.ids)])
         income = sum(invoices.mapped("amount_untaxed_signed"))
