@@ -143,6 +143,8 @@ class TestChannelRouting(BigCommerceOrderCase):
             row.warehouse_id = self.marketplace_warehouse
         form.save()
         self.assertEqual(self.channels[MARKETPLACE].team_id, self.marketplace_team)
+        self.instance.action_confirm()  # Update Store Data keeps them
+        self.assertEqual(self.channels[MARKETPLACE].warehouse_id, self.marketplace_warehouse)
         user = self.env["res.users"].create({
             "name": "Channel User", "login": "bc_channel_user",
             "groups_id": [Command.set([self.env.ref("bigcommerce_connector.group_bigcommerce_user").id])]})
