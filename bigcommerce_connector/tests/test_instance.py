@@ -230,7 +230,7 @@ class TestScheduledActions(BigCommerceSandboxCase):
         self.assertFalse(manager.has_group("base.group_system"), "not an administrator")
         rows = self.instance.with_user(manager).scheduled_action_ids
         self.assertEqual(rows.mapped("action"), ["import_orders", "export_stock", "export_prices", "update_order_status",
-                                                 "import_customers"])
+                                                 "import_customers", "reconcile"])
         stock = rows.filtered(lambda row: row.action == "export_stock")
         stock.write({"interval_number": 2, "interval_type": "hours", "enabled": True})
         cron = self.instance._cron("export_stock")
