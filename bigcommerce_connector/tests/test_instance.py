@@ -115,8 +115,8 @@ class TestInstanceConfirm(BigCommerceSandboxCase):
         (self.instance | other).action_confirm()
         crons = self.instance._cron("import_orders") | other._cron("import_orders")
         self.assertEqual(len(crons), 2)
-        self.assertEqual(len(self.instance._crons()), 5,
-                         "import orders, export stock, export prices, update order status, import customers")
+        self.assertEqual(len(self.instance._crons()), 6,
+                         "import orders, export stock, export prices, update order status, import customers, reconcile")
         self.assertTrue(all(crons.mapped("active")))
         self.assertEqual((crons[0].interval_number, crons[0].interval_type), (15, "minutes"))
         self.instance.scheduled_action_ids.filtered(lambda row: row.action == "import_orders").write(
