@@ -1,7 +1,7 @@
 import math
 from datetime import timedelta
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.tests import tagged
 
 from .common import BigCommerceOrderCase, open_wizard
@@ -194,3 +194,22 @@ class TestReconciliation(BigCommerceOrderCase):
         self.assertEqual((second.difference_count, second.new_difference_count), (1, 0))
         self.assertFalse(second.activity_ids, "no new difference, no activity")
         self.assertEqual(self.differences().order_ref, str(order_id))
+
+    def test_a_bigcommerce_user_reconciles_and_another_company_sees_nothing(self):
+        user = self.env["res.users"].create({
+            "name": "BigCommerce User", "login": "bc.reconcile.user", "company_id": self.env.company.id,
+            "company_ids": [Command.set(self.env.company.ids)],
+            "groups_id": [Command.set([self.env.ref("bigcommerce_connector.group_bigcommerce_user").id])]})
+        order_id = self.new_order()
+        today = fields.Date.context_today(self.instance)
+        run = self.env["bc.reconciliation"].with_user(user).create({
+            "instance_id": self.instance.id, "date_from": today - timedelta(days=1), "date_to": today + timedelta(days=1)})
+        run.action_reconcile()
+        self.assertEqual(run.difference_ids.mapped("order_ref"), [str(order_id)])
+        other_company = self.env["res.company"].create({"name": "Other Company"})
+        outsider = self.env["res.users"].create({
+            "name": "Other BigCommerce User", "login": "bc.reconcile.outsider", "company_id": other_company.id,
+            "company_ids": [Command.set(other_company.ids)],
+            "groups_id": [Command.set([self.env.ref("bigcommerce_connector.group_bigcommerce_user").id])]})
+        self.assertFalse(self.env["bc.reconciliation.difference"].with_user(outsider).search([]))
+        self.assertFalse(self.env["bc.reconciliation"].with_user(outsider).search([]))
