@@ -26,6 +26,7 @@
         "views/bc_listing_views.xml",
         "views/product_template_views.xml",
         "views/res_partner_views.xml",
+        "views/bc_reconciliation_views.xml",
         "views/bigcommerce_menus.xml",
     ],
     "assets": {

@@ -540,16 +540,18 @@ class BigCommerceClient:
     def iter_order_statuses(self):
         yield from self.get("v2", "order_statuses") or []  # O2#getOrderStatuses, not paginated
 
-    def iter_orders(self, limit=MAX_PAGE_SIZE, **filters):
+    def iter_orders(self, limit=MAX_PAGE_SIZE, include=ORDER_INCLUDE, **filters):
         """Orders with their consignments, line items and fees embedded, saving calls per order
-        (O2#getOrders). Filters are O2's: ``min_date_modified``, ``status_id``, ``channel_id``..."""
-        for orders in self.iter_order_pages(limit, **filters):
+        (O2#getOrders). Filters are O2's: ``min_date_modified``, ``status_id``, ``channel_id``...
+        ``include=None``: the orders' own fields only, a lighter page."""
+        for orders in self.iter_order_pages(limit, include=include, **filters):
             yield from orders
 
-    def iter_order_pages(self, limit=MAX_PAGE_SIZE, first_page=1, **filters):
+    def iter_order_pages(self, limit=MAX_PAGE_SIZE, first_page=1, include=ORDER_INCLUDE, **filters):
         """The orders of ``iter_orders`` a page (a list) at a time, so that a caller can keep
         what each page gave before it asks for the next one (or resume at ``first_page``)."""
-        params = {"include": ORDER_INCLUDE, "consignment_structure": "object", **filters}
+        params = {"include": include, "consignment_structure": "object"} if include else {}
+        params.update(filters)
         if filters.get("min_date_modified") is not None:
             params.setdefault("sort", "date_modified:asc")
         # An order modified while we page through a date_modified sort moves to a later page;
@@ -592,9 +594,10 @@ class BigCommerceClient:
         path = f"orders/{int(order_id)}/payment_actions/refund_quotes"
         return _unwrap(self.post("v3", path, json=payload, idempotent=True))
 
-    def iter_refunds(self, created_min=None):
-        """Every refund of the store, created since ``created_min`` (RFC 3339) when given (O3#getOrdersRefunds)."""
-        params = {"created:min": created_min} if created_min else None
+    def iter_refunds(self, created_min=None, created_max=None):
+        """Every refund of the store, created from ``created_min`` to ``created_max`` (RFC 3339
+        strings or datetimes) when given (O3#getOrdersRefunds)."""
+        params = {"created:min": created_min, "created:max": created_max}
         return self.iter_v3("orders/payment_actions/refunds", params)
 
     def void_payment(self, order_id):

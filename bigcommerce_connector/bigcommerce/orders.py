@@ -255,12 +255,18 @@ def expected_totals(order):
     """BigCommerce's totals for ``order`` (a BigCommerceOrder) in the currency's units.
     The exact side (tax-included or not, per the order's pricing) and the tax are taken;
     the third amount follows from them."""
-    unit = _unit(order.currency_decimals)
-    tax = _round(order.total_tax, unit)
-    if order.tax_inclusive:
-        total = _round(order.total_inc_tax, unit)
+    return order_totals(order.total_ex_tax, order.total_inc_tax, order.total_tax, order.tax_inclusive,
+                        order.currency_decimals)
+
+
+def order_totals(total_ex_tax, total_inc_tax, total_tax, tax_inclusive, currency_decimals=2):
+    """``expected_totals`` from an order's own totals (Decimal), e.g. an order as listed."""
+    unit = _unit(currency_decimals)
+    tax = _round(total_tax, unit)
+    if tax_inclusive:
+        total = _round(total_inc_tax, unit)
         return Totals(total - tax, tax, total)
-    untaxed = _round(order.total_ex_tax, unit)
+    untaxed = _round(total_ex_tax, unit)
     return Totals(untaxed, tax, untaxed + tax)
 
 

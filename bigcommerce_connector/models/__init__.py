@@ -29,3 +29,4 @@ from . import bc_listing
 from . import account_move
 from . import account_move_refund
 from . import product_template
+from . import bc_reconciliation

@@ -96,6 +96,14 @@ class BigCommerceInstance(models.Model):
     brand_ids = fields.One2many("bc.brand", "instance_id", string="Brands")
     currency_ids = fields.One2many("bc.currency", "instance_id", string="Currencies")
 
+    # Reconciliation
+    reconcile_user_id = fields.Many2one(
+        "res.users", string="Reconciliation Responsible", domain="[('share', '=', False)]",
+        help="Gets an activity when the daily reconciliation finds new differences. Empty: the store's salesperson.")
+    reconcile_days = fields.Integer(string="Days Reconciled Daily", default=30,
+                                    help="The daily reconciliation compares the orders and refunds of this many days, "
+                                         "today included.")
+
     # Scheduled actions: one ir.cron per store and action, tuned on the store by connector managers.
     scheduled_action_ids = fields.One2many("bc.scheduled.action", "instance_id", string="Scheduled Actions")
 
@@ -189,8 +197,11 @@ class BigCommerceInstance(models.Model):
         if not credentials.access_token:
             raise UserError(_("Enter the access token of the store's API account, then try again."))
         api_url = credentials.api_url or DEFAULT_API_URL
+        # ``on_call``: the caller also hears of every call (a count), besides the store's log.
+        listener = options.pop("on_call", None)
+        on_call = self._log_api_call if listener is None else lambda call: (listener(call), self._log_api_call(call))
         return BigCommerceClient(
-            credentials.store_hash, credentials.access_token, api_url=api_url, on_call=self._log_api_call,
+            credentials.store_hash, credentials.access_token, api_url=api_url, on_call=on_call,
             # One number, not (connect, read): Odoo's HTTP guard in tests compares it with an int.
             timeout=REQUEST_TIMEOUT_SECONDS, budget=shared_budget(api_url, credentials.store_hash),
             **{"max_rate_limit_wait": MAX_RATE_LIMIT_WAIT_SECONDS, **options},
@@ -325,6 +336,23 @@ class BigCommerceInstance(models.Model):
                 ("instance_id", "=", instance.marketplace_instance_id.id), ("operation", "=", EXPORT_SHIPMENT),
                 ("external_id", "in", [str(picking_id) for picking_id in pickings.ids])])
             (pickings - pickings.browse(int(line.external_id) for line in queued))._bigcommerce_queue_shipments()
+
+    def _cron_reconcile(self):
+        for instance in self._syncing_instances():
+            self.env["bc.reconciliation"]._run_scheduled(instance)
+
+    def action_reconcile(self):
+        """Reconcile: the dialog asking for the date range."""
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "res_model": "bc.reconciliation", "view_mode": "form",
+                "views": [[False, "form"]], "target": "new", "name": _("Reconcile with BigCommerce"),
+                "context": {"default_instance_id": self.id}}
+
+    def action_open_reconciliations(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("bigcommerce_connector.bc_reconciliation_action")
+        action["domain"] = [("instance_id", "=", self.id), ("state", "=", "done")]
+        return action
 
     def _syncing_instances(self):
         """The stores scheduled actions work for: confirmed and not archived."""

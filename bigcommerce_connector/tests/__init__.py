@@ -22,3 +22,4 @@ from . import test_credit_note_refund
 from . import test_partial_cancellation
 from . import test_customers
 from . import test_channel_routing
+from . import test_reconciliation
