@@ -356,7 +356,7 @@ class Ids:
 
 def variant_index():
     """sku -> (product, variant tuple)"""
-    return {v[1]: (p, v) for p in PRODUCTS for v in p["variants"]}
+    return {v[1]: (p, v) for p in PRODUCTS + CATALOG_PRODUCTS for v in p["variants"]}
 
 
 def tax_split(amount, rate, inclusive, tax_class_id):
@@ -463,9 +463,9 @@ def build_order(spec, ids, store_hash="sandbox"):
         w_base = line.get("wrapping", "0")
         w_ex, w_tax, w_inc = tax_split(w_base, rate, inclusive, WRAPPING_CLASS)
         options = []
-        if variant and variant[2]:
-            option_id, value_id, label = variant[2]
-            options.append({"id": opid * 10 + 1, "option_id": option_id, "order_product_id": opid, "product_option_id": option_id,
+        for n, (option_id, value_id, label, *_name) in enumerate(
+                (variant[2] if isinstance(variant[2], list) else [variant[2]]) if variant and variant[2] else [], 1):
+            options.append({"id": opid * 10 + n, "option_id": option_id, "order_product_id": opid, "product_option_id": option_id,
                             "display_name": OPTIONS[option_id], "display_name_customer": OPTIONS[option_id],
                             "display_name_merchant": OPTIONS[option_id], "display_value": label, "display_value_customer": label,
                             "display_value_merchant": label, "value": str(value_id), "type": "Multiple choice",

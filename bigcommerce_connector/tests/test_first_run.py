@@ -20,7 +20,7 @@ class TestFirstRun(BigCommerceSandboxCase):
         self.assertEqual(params["title"], "Store confirmed")
         self.assertIn("switched off", params["message"])
         self.assertIn(f"{len(self.instance.location_ids)} locations", params["message"])
-        self.assertEqual(len(self.instance._crons()), 5)
+        self.assertEqual(len(self.instance._crons()), 6)
         self.assertFalse(any(self.instance._crons().mapped("active")), "nothing runs before the store is ready")
         params = notification(self.instance.action_confirm())
         self.assertEqual(params["title"], "Store data updated")
@@ -31,7 +31,7 @@ class TestFirstRun(BigCommerceSandboxCase):
         self.assertIn("Import Orders is switched on", params["message"])
         self.assertTrue(self.instance._cron("import_orders").active)
         others = self.instance._crons() - self.instance._cron("import_orders")
-        self.assertEqual(len(others), 4)
+        self.assertEqual(len(others), 5)
         self.assertFalse(any(others.mapped("active")))
 
     def test_checklist_names_what_is_still_missing(self):
