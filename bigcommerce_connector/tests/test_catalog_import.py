@@ -176,3 +176,13 @@ class TestCatalogWebhooks(CatalogImportMixin, BigCommerceOrderMixin, HttpCase):
         self.assertEqual(line.state, "pending")
         self.run_queue()
         self.assertEqual(self.listing(HOODIE).product_tmpl_id.name, "Zip Hoodie (webhook)")
+
+    def test_a_deleted_product_is_only_logged(self):
+        self.sandbox.queue_event({"scope": "store/product/deleted", "data": {"type": "product", "id": 999}})
+        results = self.sandbox.deliver_pending()
+        self.assertEqual([(r["scope"], r["status"]) for r in results], [("store/product/deleted", 200)])
+        self.run_queue()
+        line = self.Line.search([("operation", "=", "bigcommerce_import_product"), ("external_id", "=", "999")])
+        self.assertEqual(line.state, "done")
+        self.assertIn("no longer exists in BigCommerce", self.product_logs(999, level="warning")[0])
+        self.assertFalse(self.listing(999))
