@@ -20,6 +20,8 @@ IMPORT_ORDER = "bigcommerce_import_order"
 LIST_ORDERS = "bigcommerce_list_orders"
 IMPORT_CUSTOMER = "bigcommerce_import_customer"
 LIST_CUSTOMERS = "bigcommerce_list_customers"
+IMPORT_PRODUCT = "bigcommerce_import_product"
+LIST_PRODUCTS = "bigcommerce_list_products"
 IMPORT_REFERENCE = "bigcommerce_import_reference"
 IMPORT_STOCK = "bigcommerce_import_stock"
 EXPORT_STOCK = "bigcommerce_export_stock"
@@ -35,6 +37,8 @@ OPERATION_LABELS = {
     LIST_ORDERS: _lt("List Orders"),
     IMPORT_CUSTOMER: _lt("Import Customer"),
     LIST_CUSTOMERS: _lt("List Customers"),
+    IMPORT_PRODUCT: _lt("Import Product"),
+    LIST_PRODUCTS: _lt("List Products"),
     IMPORT_REFERENCE: _lt("Import Store Data"),
     IMPORT_STOCK: _lt("Import Stock"),
     EXPORT_STOCK: _lt("Export Stock"),
@@ -51,7 +55,10 @@ ORDER_WEBHOOK_SCOPES = ("store/order/created", "store/order/updated", "store/ord
                         "store/order/refund/created")
 # A customer's account or one of its addresses changed: the customer is imported again.
 CUSTOMER_WEBHOOK_SCOPES = ("store/customer/created", "store/customer/updated", "store/customer/address/*")
-WEBHOOK_SCOPES = ORDER_WEBHOOK_SCOPES + CUSTOMER_WEBHOOK_SCOPES
+# A product created or changed is imported again; a deleted one is only logged (its line finds
+# nothing). Not ``store/product/*``: it would bring every stock change of the product too.
+PRODUCT_WEBHOOK_SCOPES = ("store/product/created", "store/product/updated", "store/product/deleted")
+WEBHOOK_SCOPES = ORDER_WEBHOOK_SCOPES + CUSTOMER_WEBHOOK_SCOPES + PRODUCT_WEBHOOK_SCOPES
 
 # Each kind of store data Confirm imports: the client call listing it, the model of its Odoo
 # records, the values each row becomes, and what the log calls it.

@@ -579,11 +579,30 @@ def _product(store, req, p):
     out = dict(p)
     include = set(req.strs("include") or [])
     if "variants" in include:
-        out["variants"] = [dict(v) for v in sorted(store.variants.values(), key=lambda v: v["id"]) if v["product_id"] == p["id"]]
-    for name in ("images", "custom_fields", "bulk_pricing_rules", "videos"):
+        out["variants"] = [_variant(store, v) for v in sorted(store.variants.values(), key=lambda v: v["id"])
+                           if v["product_id"] == p["id"]]
+    if "images" in include:
+        out["images"] = product_images(store, p["id"])
+    for name in ("custom_fields", "bulk_pricing_rules", "videos"):
         if name in include:
             out[name] = []
     return fields(req, out)
+
+
+def _variant(store, v):
+    """A variant with the URL of its own image, if it has one."""
+    path = store.variant_images.get(v["id"])
+    return dict(v, image_url=store.public_url + path) if path else dict(v)
+
+
+def product_images(store, pid):
+    """PR §productImage_Full of a product; the files are served by the sandbox (``/product_images/``)."""
+    images = []
+    for image in store.images.get(pid, ()):
+        url = store.public_url + image["path"]
+        images.append({key: value for key, value in image.items() if key != "path"} | {
+            "image_url": url, "url_zoom": url, "url_standard": url, "url_thumbnail": url, "url_tiny": url})
+    return images
 
 
 def products(store, req):
@@ -643,7 +662,7 @@ def variants(store, req, pid=None):
         items = [v for v in items if v["upc"] == req.get("upc")]
     if req.ints("product_id:in") is not None:
         items = [v for v in items if v["product_id"] in req.ints("product_id:in")]
-    return v3_list(req, items, transform=lambda v: fields(req, dict(v)))
+    return v3_list(req, items, transform=lambda v: fields(req, _variant(store, v)))
 
 
 VARIANT_BATCH_FIELDS = {"price", "sale_price", "retail_price", "map_price", "cost_price", "purchasing_disabled", "upc", "mpn", "gtin"}

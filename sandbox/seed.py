@@ -104,7 +104,7 @@ CATEGORIES = [  # (id, tree_id, parent_id, name); three levels under Apparel and
     (51, 2, 0, "Marketplace"), (52, 2, 51, "Bestsellers"),
 ]
 
-OPTIONS = {51: "Size", 52: "Color"}
+OPTIONS = {51: "Size", 52: "Color", 53: "Size", 54: "Color"}
 
 PRODUCTS = [
     # variants: (variant_id, sku, (option_id, option_value_id, label) or None, price override or None)
@@ -128,6 +128,47 @@ PRODUCTS = [
      "brand_id": 41, "categories": [22, 52], "tracking": "product", "weight": 0.3, "channels": [1, 2],
      "variants": [(179, "MUG", None, None)]},
 ]
+
+# The catalog import's products: a hoodie of six variants (Size x Color, a variant's option is a list of
+# (option_id, option_value_id, label[, option display name])), its prices adding up per option (L +5.00, Blue +2.00), the Red ones
+# with their own image; a hidden product and one whose purchasability is disabled, both never imported.
+HOODIE_VARIANTS = [(180 + n, "HOODIE-%s-%s" % (size, color.upper()),
+                    [(53, 530 + s, size), (54, 540 + c, color)],
+                    "%.2f" % (40 + (5 if size == "L" else 0) + (2 if color == "Blue" else 0)))
+                   for n, (s, size, c, color) in enumerate((s, size, c, color) for s, size in enumerate(("S", "M", "L"))
+                                                            for c, color in enumerate(("Red", "Blue")))]
+CATALOG_PRODUCTS = [
+    {"id": 77, "name": "Zip Hoodie", "sku": "HOODIE", "type": "physical", "price": "40.00", "tax_class_id": 0,
+     "brand_id": 43, "categories": [12, 52], "tracking": "variant", "weight": 0.7, "channels": [1],
+     "variants": HOODIE_VARIANTS},
+    {"id": 78, "name": "Winter Jacket (hidden)", "sku": "JACKET", "type": "physical", "price": "120.00", "tax_class_id": 0,
+     "brand_id": 43, "categories": [12], "tracking": "none", "weight": 1.2, "channels": [1], "is_visible": False,
+     "variants": [(186, "JACKET", None, None)]},
+    {"id": 79, "name": "Old Mug (disabled)", "sku": "MUG-OLD", "type": "physical", "price": "8.00", "tax_class_id": 0,
+     "brand_id": 41, "categories": [22], "tracking": "none", "weight": 0.3, "channels": [1], "availability": "disabled",
+     "variants": [(187, "MUG-OLD", None, None)]},
+]
+# Product images: product id -> [(image id, is_thumbnail)]; variant id -> image id of its own picture.
+PRODUCT_IMAGES = {77: [(7701, True), (7702, False)], 71: [(7101, True)]}
+VARIANT_IMAGES = {180: 7801, 182: 7802, 184: 7803}
+
+
+def synthetic_catalog(products, variants_per_product, first_id=20001):
+    """``products`` products of ``variants_per_product`` variants each (Size x Color, tracked by variant,
+    SKUs ``CAT-00001-01``...), for the catalog import benchmark; shaped like ``PRODUCTS``."""
+    colors = ("Red", "Blue", "Green", "Black", "White")
+    catalog = []
+    for n in range(products):
+        pid = first_id + n
+        catalog.append({
+            "id": pid, "name": "Catalog %d" % pid, "sku": "CAT-%05d" % (n + 1), "type": "physical", "price": "15.00",
+            "tax_class_id": 0, "brand_id": 41, "categories": [13], "tracking": "variant", "weight": 0.2, "channels": [1],
+            "variants": [(pid * 100 + k, "CAT-%05d-%02d" % (n + 1, k + 1),
+                          [(pid * 10 + 1, pid * 1000 + k // len(colors), "Size %d" % (k // len(colors) + 1), "Size"),
+                           (pid * 10 + 2, pid * 1000 + 500 + k % len(colors), colors[k % len(colors)], "Color")], None)
+                         for k in range(variants_per_product)]})
+    return catalog
+
 
 STOCK = {  # variant_id: {location_id: on hand}; safety stock in SAFETY_STOCK
     171: {1: 25, 2: 10}, 172: {1: 40, 2: 12}, 173: {1: 15, 2: 0}, 174: {1: 30, 2: 5}, 175: {1: 18, 2: 6},
@@ -315,7 +356,7 @@ class Ids:
 
 def variant_index():
     """sku -> (product, variant tuple)"""
-    return {v[1]: (p, v) for p in PRODUCTS for v in p["variants"]}
+    return {v[1]: (p, v) for p in PRODUCTS + CATALOG_PRODUCTS for v in p["variants"]}
 
 
 def tax_split(amount, rate, inclusive, tax_class_id):
@@ -422,9 +463,9 @@ def build_order(spec, ids, store_hash="sandbox"):
         w_base = line.get("wrapping", "0")
         w_ex, w_tax, w_inc = tax_split(w_base, rate, inclusive, WRAPPING_CLASS)
         options = []
-        if variant and variant[2]:
-            option_id, value_id, label = variant[2]
-            options.append({"id": opid * 10 + 1, "option_id": option_id, "order_product_id": opid, "product_option_id": option_id,
+        for n, (option_id, value_id, label, *_name) in enumerate(
+                (variant[2] if isinstance(variant[2], list) else [variant[2]]) if variant and variant[2] else [], 1):
+            options.append({"id": opid * 10 + n, "option_id": option_id, "order_product_id": opid, "product_option_id": option_id,
                             "display_name": OPTIONS[option_id], "display_name_customer": OPTIONS[option_id],
                             "display_name_merchant": OPTIONS[option_id], "display_value": label, "display_value_customer": label,
                             "display_value_merchant": label, "value": str(value_id), "type": "Multiple choice",

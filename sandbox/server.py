@@ -10,6 +10,7 @@ Python API::
 import json
 import math
 import random
+import re
 import socket
 import threading
 import time
@@ -20,7 +21,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from . import api, seed
+from . import api, images, seed
 from .signing import sign_webhook
 from .store import ApiError, Store
 
@@ -114,6 +115,8 @@ class Handler(BaseHTTPRequestHandler):
         query = {k: ",".join(v) for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         if parts.path.startswith("/__sandbox__"):
             return self.control(parts.path[len("/__sandbox__"):].rstrip("/") or "/", query)
+        if parts.path.startswith("/product_images/"):
+            return self.send_product_image(parts.path)
         segments = parts.path.split("/", 4)  # "", "stores", hash, version, rest
         if len(segments) < 4 or segments[1] != "stores" or segments[3] not in ("v2", "v3"):
             return self.send(404, {"status": 404, "title": "Not Found", "type": api.STATUS_TYPE})
@@ -166,6 +169,13 @@ class Handler(BaseHTTPRequestHandler):
         self.finish_api(status, None, rate_headers, "application/json" if status < 400 else content_type, raw=raw)
         sb.dispatch_events()
 
+    def send_product_image(self, path):
+        """A product image file, as BigCommerce's CDN serves it: no token, no rate limit."""
+        match = re.fullmatch(r"/product_images/(\d+)\.png", path)
+        if not match or self.command != "GET":
+            return self.send(404, {"status": 404, "title": "Not Found"})
+        return self.send(200, content_type="image/png", raw=images.png(int(match.group(1))))
+
     def finish_api(self, status, body, headers, content_type, raw=None):
         sb = self.server.sandbox
         if sb.config["latency_ms"]:
@@ -213,6 +223,13 @@ class Handler(BaseHTTPRequestHandler):
                                                  body.get("message") or "Declined by the payment gateway")
                 sb.dispatch_events()
                 return self.send(200, refund)
+            if path == "/catalog" and self.command == "POST":
+                total = sb.state.add_catalog(int(body.get("products") or 0), int(body.get("variants_per_product") or 1))
+                return self.send(200, {"products": total, "variants": len(sb.state.variants)})
+            if path.startswith("/products/") and self.command == "POST":
+                product = sb.state.edit_product(int(path.rsplit("/", 1)[1]), body)
+                sb.dispatch_events()
+                return self.send(200, product)
             if path == "/payments/settle" and self.command == "POST":
                 settled = sb.state.settle_all()
                 sb.dispatch_events()
@@ -246,6 +263,7 @@ class Sandbox:
         self.httpd.sandbox = self
         self.host, self.port = self.httpd.server_address[:2]
         self.url = "http://%s:%d" % (self.host, self.port)
+        self.state.public_url = self.url
         self.thread = None
 
     @property
@@ -330,7 +348,8 @@ class Sandbox:
                 "control": ["GET /__sandbox__/", "POST /__sandbox__/reset", "GET|POST /__sandbox__/config",
                             "GET /__sandbox__/stats", "POST /__sandbox__/orders", "GET /__sandbox__/webhooks",
                             "POST /__sandbox__/webhooks/deliver", "POST /__sandbox__/payments/settle",
-                            "POST /__sandbox__/refunds/decline"]}
+                            "POST /__sandbox__/refunds/decline", "POST /__sandbox__/catalog",
+                            "POST /__sandbox__/products/{id}"]}
 
     # ------------------------------------------------------------------ webhooks
     def queue_event(self, event):

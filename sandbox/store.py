@@ -39,6 +39,8 @@ def parse_date(value):
 
 
 class Store:
+    public_url = "http://127.0.0.1"  # where the sandbox serves files such as product images (set by the server)
+
     def __init__(self, store_hash="sandbox", client_id="sandbox-client", extra_orders=0, seed_value=0, extra_variants=0):
         self.store_hash, self.client_id = store_hash, client_id
         self.lock = threading.RLock()
@@ -63,48 +65,90 @@ class Store:
     def _build_catalog(self):
         created = seed.iso(self.epoch - timedelta(days=30))
         self.products, self.variants, self.stock = {}, {}, {}
-        for p in seed.PRODUCTS + seed.synthetic_products(self.extra_variants):
-            simple = len(p["variants"]) == 1 and p["variants"][0][2] is None
-            prod = {
-                "id": p["id"], "name": p["name"], "type": p["type"], "sku": p["sku"], "description": "<p>%s</p>" % p["name"],
-                "weight": p["weight"], "width": 0, "depth": 0, "height": 0, "price": float(p["price"]), "cost_price": 0,
-                "retail_price": 0, "sale_price": 0, "map_price": 0, "tax_class_id": p["tax_class_id"], "product_tax_code": "",
-                "categories": list(p["categories"]), "brand_id": p["brand_id"], "inventory_level": 0,
-                "inventory_warning_level": 0, "inventory_tracking": p["tracking"], "fixed_cost_shipping_price": 0,
-                "is_free_shipping": False, "is_visible": True, "is_featured": False, "related_products": [], "warranty": "",
-                "bin_picking_number": "", "layout_file": "product.html", "upc": "", "search_keywords": "",
-                "availability_description": "", "availability": "available", "gift_wrapping_options_type": "any",
-                "gift_wrapping_options_list": [], "sort_order": 0, "condition": "New", "is_condition_shown": False,
-                "order_quantity_minimum": 0, "order_quantity_maximum": 0, "page_title": "", "meta_keywords": [],
-                "meta_description": "", "view_count": 0, "preorder_message": "", "is_preorder_only": False,
-                "is_price_hidden": False, "price_hidden_label": "", "custom_url": {"url": seed.slug(p["name"]), "is_customized": False},
-                "open_graph_type": "product", "open_graph_title": "", "open_graph_description": "",
-                "open_graph_use_meta_description": True, "open_graph_use_product_name": True, "open_graph_use_image": True,
-                "gtin": "", "mpn": "", "reviews_rating_sum": 0, "reviews_count": 0, "total_sold": 0,
-                "date_created": created, "date_modified": created, "calculated_price": float(p["price"]),
-                "option_set_display": "right", "channels": list(p["channels"]),
-            }
-            if simple:
-                prod["base_variant_id"] = p["variants"][0][0]
-            self.products[p["id"]] = prod
-            for vid, sku, option, price in p["variants"]:
-                self.variants[vid] = {
-                    "id": vid, "product_id": p["id"], "sku": sku, "sku_id": vid + 1000,
-                    # effective values (GET /catalog/variants declares them non-nullable)
-                    "price": float(price or p["price"]), "calculated_price": float(price or p["price"]),
-                    "sale_price": 0, "retail_price": 0, "map_price": 0, "cost_price": 0, "weight": p["weight"],
-                    "width": 0, "height": 0, "depth": 0, "is_free_shipping": False, "fixed_cost_shipping_price": 0,
-                    "purchasing_disabled": False, "purchasing_disabled_message": "", "image_url": "", "upc": "",
-                    "mpn": "", "gtin": "", "inventory_level": 0, "inventory_warning_level": 0, "bin_picking_number": "",
-                    "option_values": [{"id": option[1], "label": option[2], "option_id": option[0],
-                                       "option_display_name": seed.OPTIONS[option[0]]}] if option else [],
-                }
-                for loc in seed.LOCATIONS:
-                    if vid in seed.STOCK:
-                        self.stock[(vid, loc["id"])] = {"onhand": seed.STOCK[vid].get(loc["id"], 0),
-                                                        "safety": seed.SAFETY_STOCK.get((vid, loc["id"]), 0),
-                                                        "warning": 0, "bin": "BIN-%d-%d" % (loc["id"], vid)}
+        for p in seed.PRODUCTS + seed.CATALOG_PRODUCTS + seed.synthetic_products(self.extra_variants):
+            self._add_catalog_product(p, created)
+        self._build_catalog_images()
         self._sync_catalog_levels()
+
+    def _add_catalog_product(self, p, created):
+        """One product of ``seed.PRODUCTS``' shape, with its variants and stock."""
+        simple = len(p["variants"]) == 1 and p["variants"][0][2] is None
+        prod = {
+            "id": p["id"], "name": p["name"], "type": p["type"], "sku": p["sku"], "description": "<p>%s</p>" % p["name"],
+            "weight": p["weight"], "width": 0, "depth": 0, "height": 0, "price": float(p["price"]), "cost_price": 0,
+            "retail_price": 0, "sale_price": 0, "map_price": 0, "tax_class_id": p["tax_class_id"], "product_tax_code": "",
+            "categories": list(p["categories"]), "brand_id": p["brand_id"], "inventory_level": 0,
+            "inventory_warning_level": 0, "inventory_tracking": p["tracking"], "fixed_cost_shipping_price": 0,
+            "is_free_shipping": False, "is_visible": p.get("is_visible", True), "is_featured": False, "related_products": [], "warranty": "",
+            "bin_picking_number": "", "layout_file": "product.html", "upc": "", "search_keywords": "",
+            "availability_description": "", "availability": p.get("availability", "available"), "gift_wrapping_options_type": "any",
+            "gift_wrapping_options_list": [], "sort_order": 0, "condition": "New", "is_condition_shown": False,
+            "order_quantity_minimum": 0, "order_quantity_maximum": 0, "page_title": "", "meta_keywords": [],
+            "meta_description": "", "view_count": 0, "preorder_message": "", "is_preorder_only": False,
+            "is_price_hidden": False, "price_hidden_label": "", "custom_url": {"url": seed.slug(p["name"]), "is_customized": False},
+            "open_graph_type": "product", "open_graph_title": "", "open_graph_description": "",
+            "open_graph_use_meta_description": True, "open_graph_use_product_name": True, "open_graph_use_image": True,
+            "gtin": "", "mpn": "", "reviews_rating_sum": 0, "reviews_count": 0, "total_sold": 0,
+            "date_created": created, "date_modified": created, "calculated_price": float(p["price"]),
+            "option_set_display": "right", "channels": list(p["channels"]),
+        }
+        if simple:
+            prod["base_variant_id"] = p["variants"][0][0]
+        self.products[p["id"]] = prod
+        for vid, sku, option, price in p["variants"]:
+            self.variants[vid] = {
+                "id": vid, "product_id": p["id"], "sku": sku, "sku_id": vid + 1000,
+                # effective values (GET /catalog/variants declares them non-nullable)
+                "price": float(price or p["price"]), "calculated_price": float(price or p["price"]),
+                "sale_price": 0, "retail_price": 0, "map_price": 0, "cost_price": 0, "weight": p["weight"],
+                "width": 0, "height": 0, "depth": 0, "is_free_shipping": False, "fixed_cost_shipping_price": 0,
+                "purchasing_disabled": False, "purchasing_disabled_message": "", "image_url": "", "upc": "",
+                "mpn": "", "gtin": "", "inventory_level": 0, "inventory_warning_level": 0, "bin_picking_number": "",
+                "option_values": [{"id": value[1], "label": value[2], "option_id": value[0],
+                                   "option_display_name": value[3] if len(value) > 3 else seed.OPTIONS[value[0]]}
+                                  for value in (option if isinstance(option, list) else [option] if option else [])],
+            }
+            for loc in seed.LOCATIONS:
+                if vid in seed.STOCK:
+                    self.stock[(vid, loc["id"])] = {"onhand": seed.STOCK[vid].get(loc["id"], 0),
+                                                    "safety": seed.SAFETY_STOCK.get((vid, loc["id"]), 0),
+                                                    "warning": 0, "bin": "BIN-%d-%d" % (loc["id"], vid)}
+
+    # ------------------------------------------------------------------ catalog reads (images, bulk catalog)
+    def _build_catalog_images(self):
+        """Product images (PR §productImage_Full) and variants' own images; their URLs are paths on
+        the sandbox itself (``/product_images/<id>.png``), made absolute with ``public_url``."""
+        stamp = seed.iso(self.epoch - timedelta(days=30))
+        self.images = {pid: [{"id": image_id, "product_id": pid, "is_thumbnail": thumbnail, "sort_order": n,
+                              "description": "", "date_modified": stamp, "path": "/product_images/%d.png" % image_id}
+                             for n, (image_id, thumbnail) in enumerate(images)]
+                       for pid, images in seed.PRODUCT_IMAGES.items()}
+        self.variant_images = {vid: "/product_images/%d.png" % image_id for vid, image_id in seed.VARIANT_IMAGES.items()}
+
+    def add_catalog(self, products, variants_per_product):
+        """Add ``seed.synthetic_catalog`` products (benchmarks); returns how many products the store has."""
+        with self.lock:
+            created = seed.iso(self.epoch - timedelta(days=30))
+            first = max(20001, max(self.products) + 1)
+            for p in seed.synthetic_catalog(products, variants_per_product, first_id=first):
+                self._add_catalog_product(p, created)
+            self._sync_catalog_levels()
+            return len(self.products)
+
+    def edit_product(self, product_id, changes):
+        """Change a product as the control panel would (name, price, is_visible, availability), bump
+        ``date_modified`` and fire ``store/product/updated``."""
+        editable = {"name", "price", "is_visible", "availability", "weight"}
+        if product_id not in self.products:
+            raise ApiError(404, "The product was not found.")
+        if set(changes) - editable:
+            raise ApiError(400, "The sandbox edits only %s" % ", ".join(sorted(editable)))
+        with self.lock:
+            product = self.products[product_id]
+            product.update(changes)
+            product["date_modified"] = seed.iso(self.now())
+            self.emit("store/product/updated", {"type": "product", "id": product_id})
+            return dict(product)
 
     def _build_customers(self):
         """Customers in the v3 shape, addresses apart (CU3 embeds them only when asked)."""

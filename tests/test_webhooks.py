@@ -123,6 +123,16 @@ def test_other_scopes_have_no_order_id():
     assert webhook_event(b'{"scope":"store/product/updated","data":{"type":"product","id":7}}', SCOPES) is None
 
 
+def test_a_product_event_names_its_product():
+    scopes = SCOPES + ("store/product/updated", "store/product/deleted")
+    assert webhook_event(b'{"scope":"store/product/updated","data":{"type":"product","id":7}}', scopes) \
+        == ("store/product/updated", 7)
+    assert webhook_event(b'{"scope":"store/product/deleted","data":{"type":"product","id":"7"}}', scopes) \
+        == ("store/product/deleted", 7)
+    with pytest.raises(MalformedWebhookError, match="type product"):
+        webhook_event(b'{"scope":"store/product/updated","data":{"type":"order","id":7}}', scopes)
+
+
 @pytest.mark.parametrize("body, reason", [
     (b"not json", "not JSON"),
     (b"\xff\xfe", "not JSON"),

@@ -47,6 +47,10 @@ MAX_PAGE_SIZE = 250
 ORDER_INCLUDE = "consignments.line_items,fees"
 MAX_INVENTORY_PAGE_SIZE = 1000  # IN: inventory GETs carry at most 1000 items
 MAX_INVENTORY_ADJUSTMENTS = 2000  # IN: adjustments take at most 2000 items a request
+# What a product is read with: its variants (option values included) and images, and no options
+# or modifiers, which would cap a page at 10 products (PR#getProducts).
+CATALOG_INCLUDE = "variants,images"
+MAX_IMAGE_BYTES = 8 * 1024 * 1024  # PR: an image is at most 8 MB
 MAX_VARIANT_BATCH = 50  # VA#updateVariantsBatch answers 413 beyond 50
 MAX_RATE_LIMIT_WAIT = 900  # a sync survives 15 minutes of rate limiting before giving up
 _SAFE_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
@@ -420,13 +424,21 @@ class BigCommerceClient:
 
     def iter_v3(self, path, params=None, limit=MAX_PAGE_SIZE):
         """Every row of a v3 list paginated by ``meta.pagination``."""
-        page = 1
+        for rows, _next_page in self.iter_v3_pages(path, params, limit):
+            yield from rows
+
+    def iter_v3_pages(self, path, params=None, limit=MAX_PAGE_SIZE, first_page=1):
+        """``(rows, number of the next page or None)`` for every page of a v3 list paginated by
+        ``meta.pagination`` from ``first_page`` on, so that a caller can resume at a page."""
+        page = first_page
         while True:
             body = self.get("v3", path, params={**(params or {}), "limit": limit, "page": page}) or {}
             rows = body.get("data") or []
-            yield from rows
             total_pages = ((body.get("meta") or {}).get("pagination") or {}).get("total_pages")
-            if not rows or (page >= total_pages if total_pages is not None else len(rows) < limit):
+            last = not rows or (page >= total_pages if total_pages is not None else len(rows) < limit)
+            if rows or page == first_page:
+                yield rows, None if last else page + 1
+            if last:
                 return
             page += 1
 
@@ -705,6 +717,43 @@ class BigCommerceClient:
     def iter_products(self, limit=MAX_PAGE_SIZE, **filters):
         """Products (PR#getProducts). With ``include`` options or modifiers, pass ``limit=10``."""
         return self.iter_v3("catalog/products", filters, limit=limit)
+
+    def iter_product_pages(self, first_page=1, include=CATALOG_INCLUDE, **filters):
+        """Products with their variants and images, 250 a page: ``(products, next page or None)``
+        from ``first_page`` on (PR#getProducts). Sorted by id, which an edit during the listing
+        does not move (``date_modified`` would shift the pages). Filters are PR's: ``id:in``,
+        ``date_modified:min``... ``include`` with options or modifiers would cap pages at 10."""
+        params = {"include": include, "sort": "id", **filters}
+        return self.iter_v3_pages("catalog/products", params, limit=MAX_PAGE_SIZE, first_page=first_page)
+
+    def get_product(self, product_id, include=CATALOG_INCLUDE):
+        """The product with its variants and images, None when there is no such product (PR#getProducts)."""
+        rows = next(self.iter_product_pages(include=include, **{"id:in": [int(product_id)]}), ([], None))[0]
+        return rows[0] if rows else None
+
+    def download_image(self, url):
+        """The bytes of a catalog image. Images are files on BigCommerce's CDN, not API calls: no
+        token is sent (redirects are then harmless) and no quota is used. Raises a typed error
+        when the file cannot be had: transient for a timeout, a lost connection or a 5xx."""
+        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+            raise BigCommerceError(f"not an image address: {url!r}",
+                                   user_message=_lt("%(url)s is not an image address.", url=url))
+        record = {"method": "GET", "path": url.split("?", 1)[0]}
+        try:
+            with self._session.get(url, timeout=self.timeout, stream=True, headers={"Accept": "image/*"}) as response:
+                status = response.status_code
+                if status >= 300:
+                    raise BigCommerceError(
+                        f"GET {record['path']}: HTTP {status}", status=status, is_transient=status >= 500,
+                        user_message=_lt("The image %(url)s could not be downloaded (HTTP %(status)s).",
+                                         url=record["path"], status=status))
+                content = response.raw.read(MAX_IMAGE_BYTES + 1, decode_content=True)
+        except requests.RequestException as exc:
+            raise self._transport_error(exc, record)[0] from None
+        if len(content) > MAX_IMAGE_BYTES:
+            raise BigCommerceError(f"GET {record['path']}: larger than {MAX_IMAGE_BYTES} bytes",
+                                   user_message=_lt("The image %(url)s is larger than 8 MB.", url=record["path"]))
+        return content
 
     def iter_variants(self, **filters):
         return self.iter_v3("catalog/variants", filters)  # VA#getVariants

@@ -100,8 +100,10 @@ def scope_matches(pattern, scope):
 
 
 def webhook_kind(scope):
-    """What a delivery of ``scope`` is about: "customer" or "order"."""
-    return "customer" if scope.startswith("store/customer/") else "order"
+    """What a delivery of ``scope`` is about: "customer", "product" or "order"."""
+    if scope.startswith("store/customer/"):
+        return "customer"
+    return "product" if scope.startswith("store/product/") else "order"
 
 
 def _positive_id(value, what):
@@ -113,7 +115,7 @@ def _positive_id(value, what):
 
 
 def webhook_event(raw_body, scopes):
-    """``(scope, id of the order or customer it is about)`` of a verified delivery, or None when
+    """``(scope, id of the order, customer or product it is about)`` of a verified delivery, or None when
     its scope is not one of ``scopes``. An address event names its customer in
     ``data.address.customer_id`` (``data.id`` is the address). Raise MalformedWebhookError when
     the body is not such a BigCommerce event."""

@@ -9,6 +9,7 @@ SCHEDULED_ACTIONS = {
     "export_prices": ("Export Prices", "_cron_export_prices", 1, "days"),
     "update_order_status": ("Update Order Status", "_cron_update_order_status", 1, "hours"),
     "import_customers": ("Import Customers", "_cron_import_customers", 1, "hours"),
+    "import_products": ("Import Products", "_cron_import_products", 1, "hours"),
     "reconcile": ("Reconcile", "_cron_reconcile", 1, "days"),
 }
 # What an ir.cron row shows through a scheduled action, read and written as it is.

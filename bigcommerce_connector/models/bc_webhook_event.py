@@ -12,10 +12,12 @@ from odoo.sql_db import connection_info_for
 from odoo.tools import SQL
 
 from ..bigcommerce.webhooks import webhook_kind
-from ..const import IMPORT_CUSTOMER, IMPORT_ORDER
+from ..const import IMPORT_CUSTOMER, IMPORT_ORDER, IMPORT_PRODUCT
 
 _logger = logging.getLogger(__name__)
 
+# The queue operation that imports what a delivery is about (``webhook_kind``).
+KIND_OPERATIONS = {"order": IMPORT_ORDER, "customer": IMPORT_CUSTOMER, "product": IMPORT_PRODUCT}
 RETENTION_DAYS = 7  # BigCommerce stops retrying a delivery after about 48 hours
 # A delivery for an order or customer whose line is being processed waits for that line: look again soon.
 BUSY_LINE_RECHECK = timedelta(seconds=30)
@@ -76,8 +78,8 @@ class BigCommerceWebhookEvent(models.Model):
     company_id = fields.Many2one(related="instance_id.company_id", store=True, index=True)
     delivery_id = fields.Char(string="Delivery ID", required=True, help="The webhook-id header of the delivery.")
     scope = fields.Char()
-    resource_id = fields.Char(help="The order, or the customer, the delivery is about.")
-    queued = fields.Boolean(help="The order or customer of this delivery is in the queue.")
+    resource_id = fields.Char(help="The order, customer or product the delivery is about.")
+    queued = fields.Boolean(help="The order, customer or product of this delivery is in the queue.")
 
     _sql_constraints = [
         ("delivery_id_unique", "UNIQUE(instance_id, delivery_id)", "This webhook delivery was already received."),
@@ -166,7 +168,7 @@ class BigCommerceWebhookEvent(models.Model):
             syncing = bool(instance._syncing_instances())
             for kind, events in kinds.items():
                 if syncing:
-                    operation = IMPORT_CUSTOMER if kind == "customer" else IMPORT_ORDER
+                    operation = KIND_OPERATIONS[kind]
                     busy = set(Line._open_lines(instance.marketplace_instance_id, operation, list(events))
                                .filtered(lambda line: line.state == "processing").mapped("external_id"))
                     resource_ids = [resource_id for resource_id in events if resource_id not in busy]
@@ -184,7 +186,11 @@ class BigCommerceWebhookEvent(models.Model):
     def _queue_resources(self, instance, kind, resource_ids):
         # One job a day gathers the webhooks of a store, not one job per delivery.
         day = fields.Date.context_today(self)
-        if kind == "customer":
+        if kind == "product":
+            instance._bigcommerce_enqueue_product_ids(
+                resource_ids, _("Product webhooks from %(store)s, %(day)s", store=instance.name, day=day),
+                reuse_job=True)
+        elif kind == "customer":
             instance._bigcommerce_enqueue_customer_ids(
                 resource_ids, _("Customer webhooks from %(store)s, %(day)s", store=instance.name, day=day),
                 reuse_job=True)

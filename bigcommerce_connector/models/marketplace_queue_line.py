@@ -8,7 +8,7 @@ from odoo.addons.base_marketplace.queue_core import requires_keys
 from ..bigcommerce.client import MAX_PAGE_SIZE
 from ..bigcommerce.customers import needs_address_fetch, parse_customer
 from ..bigcommerce.errors import NotFoundError
-from ..const import EXPORT_STOCK, IMPORT_CUSTOMER, IMPORT_ORDER, LIST_CUSTOMERS, LIST_ORDERS
+from ..const import EXPORT_STOCK, IMPORT_CUSTOMER, IMPORT_ORDER, IMPORT_PRODUCT, LIST_CUSTOMERS, LIST_ORDERS, LIST_PRODUCTS
 
 
 class MarketplaceQueueLine(models.Model):
@@ -150,6 +150,53 @@ class MarketplaceQueueLine(models.Model):
         except NotFoundError:  # deleted since: the customer keeps the group's id
             return False
 
+    @api.model
+    def _bigcommerce_queue_product_listing(self, instance, filters, job_name, update_existing, page=1, job=None):
+        """Queue one page of a product import (``filters`` of PR#getProducts), as orders are
+        listed: the line queues its products (250 a page, with their variants and images), then
+        the next page."""
+        key = ",".join(f"{name}={value}" for name, value in sorted(filters.items()))
+        job, _lines = self._enqueue(instance.marketplace_instance_id, LIST_PRODUCTS, [{
+            "external_id": f"{key} update={bool(update_existing)} page {page}",
+            "name": self.env._("Products page %(page)s", page=page),
+            "payload": {"filters": filters, "page": page, "job_name": job_name, "update_existing": update_existing},
+        }], job_name=job_name, job=job)
+        return job
+
+    @requires_keys("filters", "page", "job_name")
+    def _process_bigcommerce_list_products(self, payload):
+        instance = self._bigcommerce_instance()
+        update_existing = payload.get("update_existing", True)
+        with instance._bigcommerce_client() as client:
+            products, next_page = next(client.iter_product_pages(first_page=payload["page"], **payload["filters"]),
+                                       ([], None))
+        job = instance._bigcommerce_enqueue_products(products, payload["job_name"], update_existing, reuse_job=True)
+        if next_page:
+            self._bigcommerce_queue_product_listing(instance, payload["filters"], payload["job_name"], update_existing,
+                                                    page=next_page, job=self.job_id)
+        listed = {str(product["id"]) for product in products}
+        queued = len(job.line_ids.filtered(lambda line: line.external_id in listed))
+        self._log(_("Page %(page)s: %(listed)s products listed, %(queued)s queued to import (the others are "
+                    "already queued).", page=payload["page"], listed=len(products), queued=queued), record=job or None)
+        return job
+
+    @requires_keys("product_id")
+    def _process_bigcommerce_import_product(self, payload):
+        instance = self._bigcommerce_instance()
+        with instance._bigcommerce_client() as client:
+            data = payload.get("product") or client.get_product(payload["product_id"])
+            if not data:
+                listing = self.env["bc.listing"].search([("instance_id", "=", instance.id),
+                                                         ("bc_product_id", "=", int(payload["product_id"]))])
+                self._log(_("Product #%(id)s no longer exists in BigCommerce: nothing to import.",
+                            id=payload["product_id"]) + (" " + _(
+                                "Its listing %(listing)s stays in Odoo; delete it, or archive the product, if it "
+                                "is no longer sold.", listing=listing.name) if listing else ""),
+                          level="warning", record=listing or None)
+                return listing
+            return self.env["bc.listing"]._bigcommerce_import(instance, data, payload.get("update_existing", True),
+                                                               client)
+
     def _process_bigcommerce_import_order(self, payload):
         return self.env["sale.order"]._bigcommerce_import(self._bigcommerce_instance(), payload)
 
@@ -160,6 +207,10 @@ class MarketplaceQueueLine(models.Model):
         self.filtered(lambda line: line.operation == IMPORT_ORDER)._bigcommerce_refetch_payload()
         for line in self.filtered(lambda line: line.operation == IMPORT_CUSTOMER):
             line._as_queue().payload = json.dumps({"customer_id": int(line.external_id)})
+        for line in self.filtered(lambda line: line.operation == IMPORT_PRODUCT):
+            previous = line._bigcommerce_payload()
+            line._as_queue().payload = json.dumps({"product_id": int(line.external_id),
+                                                   "update_existing": previous.get("update_existing", True)})
         return result
 
     def _bigcommerce_refetch_payload(self):
@@ -167,14 +218,18 @@ class MarketplaceQueueLine(models.Model):
         for line in self:
             line._as_queue().payload = json.dumps(line._refreshed_payload({"order_id": int(line.external_id)}))
 
+    def _bigcommerce_payload(self):
+        """The line's payload as a dict, {} when it is not one."""
+        try:
+            payload = json.loads(self.payload or "{}")
+        except ValueError:
+            return {}
+        return payload if isinstance(payload, dict) else {}
+
     def _refreshed_payload(self, payload):
         if self.operation not in (IMPORT_ORDER, EXPORT_STOCK):
             return super()._refreshed_payload(payload)
-        try:
-            previous = json.loads(self.payload or "{}")
-        except ValueError:
-            previous = {}
-        previous = previous if isinstance(previous, dict) else {}
+        previous = self._bigcommerce_payload()
         if self.operation == EXPORT_STOCK:
             # A full stock export asked for while the location's export waits keeps it full.
             return dict(payload, full=bool(payload.get("full") or previous.get("full")))

@@ -23,3 +23,4 @@ from . import test_partial_cancellation
 from . import test_customers
 from . import test_channel_routing
 from . import test_reconciliation
+from . import test_catalog_import

@@ -144,4 +144,5 @@ class TestCustomerWebhooks(CustomerImportMixin, BigCommerceOrderMixin, HttpCase)
     def test_customer_scopes_are_registered_with_the_order_ones(self):
         self.assertEqual(sorted(self.instance.webhook_ids.mapped("scope")), [
             "store/customer/address/*", "store/customer/created", "store/customer/updated", "store/order/created",
-            "store/order/refund/created", "store/order/statusUpdated", "store/order/updated"])
+            "store/order/refund/created", "store/order/statusUpdated", "store/order/updated", "store/product/created",
+            "store/product/deleted", "store/product/updated"])

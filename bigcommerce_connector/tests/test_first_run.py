@@ -20,7 +20,7 @@ class TestFirstRun(BigCommerceSandboxCase):
         self.assertEqual(params["title"], "Store confirmed")
         self.assertIn("switched off", params["message"])
         self.assertIn(f"{len(self.instance.location_ids)} locations", params["message"])
-        self.assertEqual(len(self.instance._crons()), 6)
+        self.assertEqual(len(self.instance._crons()), 7)
         self.assertFalse(any(self.instance._crons().mapped("active")), "nothing runs before the store is ready")
         params = notification(self.instance.action_confirm())
         self.assertEqual(params["title"], "Store data updated")

@@ -115,8 +115,8 @@ class TestInstanceConfirm(BigCommerceSandboxCase):
         (self.instance | other).action_confirm()
         crons = self.instance._cron("import_orders") | other._cron("import_orders")
         self.assertEqual(len(crons), 2)
-        self.assertEqual(len(self.instance._crons()), 6,
-                         "import orders, export stock, export prices, update order status, import customers, reconcile")
+        self.assertEqual(len(self.instance._crons()), 7,
+                         "import orders, export stock, export prices, update order status, import customers and products, reconcile")
         self.assertTrue(all(crons.mapped("active")))
         self.assertEqual((crons[0].interval_number, crons[0].interval_type), (15, "minutes"))
         self.instance.scheduled_action_ids.filtered(lambda row: row.action == "import_orders").write(
@@ -230,7 +230,7 @@ class TestScheduledActions(BigCommerceSandboxCase):
         self.assertFalse(manager.has_group("base.group_system"), "not an administrator")
         rows = self.instance.with_user(manager).scheduled_action_ids
         self.assertEqual(rows.mapped("action"), ["import_orders", "export_stock", "export_prices", "update_order_status",
-                                                 "import_customers", "reconcile"])
+                                                 "import_customers", "import_products", "reconcile"])
         stock = rows.filtered(lambda row: row.action == "export_stock")
         stock.write({"interval_number": 2, "interval_type": "hours", "enabled": True})
         cron = self.instance._cron("export_stock")

@@ -16,7 +16,8 @@ from .common import CLIENT_SECRET, BigCommerceOrderMixin, sandbox_instance_vals
 
 # Orders, then customers (their address events by one wildcard hook).
 SCOPES = ("store/order/created", "store/order/updated", "store/order/statusUpdated", "store/order/refund/created",
-          "store/customer/created", "store/customer/updated", "store/customer/address/*")
+          "store/customer/created", "store/customer/updated", "store/customer/address/*", "store/product/created",
+          "store/product/updated", "store/product/deleted")
 CONTROLLER_LOGGER = "odoo.addons.bigcommerce_connector.controllers.main"
 
 

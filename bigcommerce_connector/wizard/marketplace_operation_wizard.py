@@ -12,6 +12,7 @@ REFERENCE_OPERATIONS = {f"bigcommerce_import_{kind}": kind for kind in REFERENCE
 IMPORT_ORDERS = "bigcommerce_import_orders"
 EXPORT_STOCK_FULL = "bigcommerce_export_stock_full"  # queues EXPORT_STOCK lines that send every quantity
 IMPORT_CUSTOMERS = "bigcommerce_import_customers"
+IMPORT_PRODUCTS = "bigcommerce_import_products"
 # Operations that queue the store's own job: operation -> what the store queues.
 STORE_OPERATIONS = {
     IMPORT_STOCK: lambda instance: instance._queue_stock_import(),
@@ -36,11 +37,13 @@ class MarketplaceOperationWizard(models.TransientModel):
         ("bigcommerce_import_currencies", "Import Currencies"),
         ("bigcommerce_import_orders", "Import Orders"),
         ("bigcommerce_import_customers", "Import Customers"),
+        ("bigcommerce_import_products", "Import Products"),
         ("bigcommerce_import_stock", "Import Stock"),
         ("bigcommerce_export_stock", "Export Stock"),
         ("bigcommerce_export_stock_full", "Export Stock (full)"),
         ("bigcommerce_export_prices", "Export Prices"),
-    ], ondelete={key: "cascade" for key in (*REFERENCE_OPERATIONS, *STORE_OPERATIONS, IMPORT_ORDERS, IMPORT_CUSTOMERS)})
+    ], ondelete={key: "cascade" for key in (*REFERENCE_OPERATIONS, *STORE_OPERATIONS, IMPORT_ORDERS, IMPORT_CUSTOMERS,
+                                                       IMPORT_PRODUCTS)})
     bigcommerce_date_from = fields.Datetime(string="Orders Created From")
     bigcommerce_date_to = fields.Datetime(string="Orders Created Until")
     bigcommerce_order_ids = fields.Char(string="Order Numbers",
@@ -49,6 +52,22 @@ class MarketplaceOperationWizard(models.TransientModel):
     bigcommerce_invalid_order_ids = fields.Char(compute="_compute_bigcommerce_invalid_order_ids")
     bigcommerce_customers_since = fields.Datetime(string="Customers Modified Since",
                                                   help="Leave empty to import every customer of the store.")
+
+    bigcommerce_product_ids = fields.Char(string="Product IDs",
+                                          help="One BigCommerce product ID, or several separated by commas. Leave "
+                                               "empty to import every product (or those modified since the date).")
+    bigcommerce_invalid_product_ids = fields.Char(compute="_compute_bigcommerce_invalid_product_ids")
+    bigcommerce_products_since = fields.Datetime(string="Products Modified Since",
+                                                 help="Leave empty to import every product of the store.")
+    bigcommerce_update_existing = fields.Boolean(
+        string="Update Existing Listing?",
+        help="Products already in Odoo (imported before, or linked by SKU) take BigCommerce's name, price, "
+             "attributes, SKUs, weights and images. Off: they are left as they are and only linked.")
+
+    @api.depends("bigcommerce_product_ids")
+    def _compute_bigcommerce_invalid_product_ids(self):
+        for wizard in self:
+            wizard.bigcommerce_invalid_product_ids = ", ".join(parse_order_ids(wizard.bigcommerce_product_ids)[1])
 
     @api.depends("bigcommerce_order_ids")
     def _compute_bigcommerce_invalid_order_ids(self):
@@ -63,6 +82,8 @@ class MarketplaceOperationWizard(models.TransientModel):
             return self._queue_order_import(bc_instance)
         if self.operation == IMPORT_CUSTOMERS:
             return self._queue_customer_import(bc_instance)
+        if self.operation == IMPORT_PRODUCTS:
+            return self._queue_product_import(bc_instance)
         if self.operation in STORE_OPERATIONS:
             return STORE_OPERATIONS[self.operation](bc_instance)
         return super()._run_operation(instance)
@@ -115,12 +136,29 @@ class MarketplaceOperationWizard(models.TransientModel):
             job_name = _("Import all customers from %(store)s", store=bc_instance.name)
         return self.env["marketplace.queue.line"]._bigcommerce_queue_customer_listing(bc_instance, filters, job_name)
 
+    def _queue_product_import(self, bc_instance):
+        """Queue the products typed by id (fetched when processed), else the listing of the
+        store's products (modified since the date, if one is given), a page a line."""
+        if self.bigcommerce_product_ids:
+            product_ids, invalid = parse_order_ids(self.bigcommerce_product_ids)
+            if not product_ids:
+                raise UserError(_("“%(tokens)s” contains no BigCommerce product ID. Type IDs such as 77, 112.",
+                                  tokens=", ".join(invalid)))
+            return bc_instance._bigcommerce_enqueue_product_ids(
+                product_ids, _("Import products %(ids)s from %(store)s", ids=", ".join(map(str, product_ids)),
+                               store=bc_instance.name), update_existing=self.bigcommerce_update_existing)
+        return bc_instance._bigcommerce_queue_product_import(self.bigcommerce_products_since,
+                                                             self.bigcommerce_update_existing)
+
     def _nothing_queued_reason(self):
         if self.operation == IMPORT_ORDERS:
             return _("Nothing new to queue: these orders are already queued.") if self.bigcommerce_order_ids \
                 else _("Nothing new to queue: the orders of this period are already being listed.")
         if self.operation == IMPORT_CUSTOMERS:
             return _("Nothing new to queue: these customers are already being listed.")
+        if self.operation == IMPORT_PRODUCTS:
+            return _("Nothing new to queue: these products are already queued.") if self.bigcommerce_product_ids \
+                else _("Nothing new to queue: these products are already being listed.")
         if self.operation in LOCATION_FLAGS:
             bc_instances = self.env["bc.instance"].search([("marketplace_instance_id", "in", self.instance_ids.ids)])
             return bc_instances._location_jobs_reason(LOCATION_FLAGS[self.operation])
@@ -132,5 +170,10 @@ class MarketplaceOperationWizard(models.TransientModel):
             params = notification["params"]
             params["message"] += " " + _("Not order numbers, ignored: %(tokens)s.",
                                          tokens=self.bigcommerce_invalid_order_ids)
+            params["type"] = "warning"
+        if self.operation == IMPORT_PRODUCTS and self.bigcommerce_product_ids and self.bigcommerce_invalid_product_ids:
+            params = notification["params"]
+            params["message"] += " " + _("Not product IDs, ignored: %(tokens)s.",
+                                         tokens=self.bigcommerce_invalid_product_ids)
             params["type"] = "warning"
         return notification
