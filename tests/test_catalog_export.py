@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from bigcommerce.catalog_export import (
     MAX_PRODUCT_BATCH, MAX_VARIANT_BATCH, ExportProduct, ExportVariant, batches, channel_assignments,
-    existing_product_id, export_problems, has_image, image_filename, image_key, inventory_tracking, listing_update,
+    existing_product_id, export_problems, has_image, image_filename, image_key, image_mimetype, inventory_tracking, listing_update,
     money, product_body, published_channels, store_weight, unpublished_channels, variant_images, variant_links,
     variant_updates,
 )
@@ -114,3 +114,8 @@ def test_an_uploaded_image_is_recognised_on_a_retry():
     assert name == f"odoo-{key}.png" and image_filename(key, "image/jpeg").endswith(".jpg")
     assert has_image([{"image_file": f"a/123/{name[:-4]}__48213.png"}], key)
     assert not has_image([{"image_file": "a/123/other__1.png"}, {}], key)
+
+
+def test_image_types_are_told_by_their_bytes():
+    assert image_mimetype(b"\x89PNG\r\n") == "image/png" and image_mimetype(b"GIF89a") == "image/gif"
+    assert image_mimetype(b"RIFF\x00\x00\x00\x00WEBPVP8") == "image/webp" and image_mimetype(b"\xff\xd8") == "image/jpeg"

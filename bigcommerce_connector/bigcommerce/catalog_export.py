@@ -204,6 +204,17 @@ def image_key(data):
     return hashlib.sha1(data).hexdigest()[:16]
 
 
+def image_mimetype(data):
+    """The type of an image from its first bytes (Odoo keeps images as bytes without a type)."""
+    if data.startswith(b"\x89PNG"):
+        return "image/png"
+    if data.startswith(b"GIF8"):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return "image/jpeg"
+
+
 def image_filename(key, mimetype):
     """The file name an image is uploaded under; BigCommerce keeps it in ``image_file``, so that a
     retry recognises an image it already uploaded (``has_image``)."""

@@ -25,6 +25,8 @@ from . import bc_instance_catalog_sync
 from . import bc_instance_setup
 from . import bc_product_binding
 from . import bc_listing
+from . import bc_listing_export
+from . import bc_instance_catalog_export
 from . import account_move
 from . import account_move_refund
 from . import product_template
