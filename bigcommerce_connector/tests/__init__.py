@@ -22,3 +22,4 @@ from . import test_credit_note_refund
 from . import test_partial_cancellation
 from . import test_customers
 from . import test_catalog_export
+from . import test_catalog_export_tour
