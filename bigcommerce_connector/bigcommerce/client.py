@@ -752,10 +752,10 @@ class BigCommerceClient:
             if isinstance(body, dict) and body.get("errors"):
                 problems += error_messages(body["errors"])
         if problems:
-            raise ValidationError(f"PUT /v3/catalog/products: partly refused: {'; '.join(problems)}",
-                                  method="PUT", path="/v3/catalog/products", details=problems, user_message=_lt(
-                                      "BigCommerce saved the products only partly (%(details)s).",
-                                      details="; ".join(problems)))
+            summary = f"PUT /v3/catalog/products answered 207: {'; '.join(problems)}"  # for the server log
+            raise ValidationError(summary, status=207, method="PUT", path="/v3/catalog/products", details=problems,
+                                  user_message=_lt("BigCommerce saved the products only partly (%(details)s).",
+                                                   details="; ".join(problems)))
 
     def iter_product_images(self, product_id):
         return self.iter_v3(f"catalog/products/{int(product_id)}/images")  # PR#getProductImages
