@@ -2,7 +2,7 @@ import base64
 from unittest.mock import patch
 
 from odoo import Command
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..bigcommerce.client import BigCommerceClient
@@ -183,3 +183,15 @@ class TestCatalogExport(BigCommerceSandboxCase):
         self.assertEqual(listing.channel_ids, self.marketplace)
         self.assertIn("unpublished from Sandbox Outfitters", result["params"]["message"])
         self.assertEqual(sorted(self.sandbox.state.products[71]["channels"]), [1, 2], "other products are untouched")
+
+    def test_a_connector_user_updates_and_publishes_listings(self):
+        self.export(self.tee, self.storefront)
+        user = new_test_user(self.env, login="bc_export_user", groups="base.group_user,bigcommerce_connector.group_bigcommerce_user")
+        listing = self.listing(self.tee).with_user(user)
+        self.assertEqual(listing.action_bigcommerce_update_listing()["params"]["title"], "Operation queued")
+        action = listing.action_bigcommerce_manage_channels()
+        wizard = self.env[action["res_model"]].with_user(user).with_context(action["context"]).create(
+            {"channel_ids": [Command.set(self.marketplace.ids)]})
+        wizard.action_publish()
+        self.assertEqual(sorted(self.sandbox.state.products[listing.bc_product_id]["channels"]), [1, 2])
+        self.assertEqual(listing.channel_ids, self.storefront | self.marketplace)
