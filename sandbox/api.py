@@ -672,6 +672,8 @@ def update_variants(store, req):
                             if key in VARIANT_BATCH_FIELDS | catalog_writes.VARIANT_BATCH_EXTRA})
             if "price" in item:
                 variant["calculated_price"] = item["price"]
+            if "sku" in item and store.products[variant["product_id"]].get("base_variant_id") == variant["id"]:
+                store.products[variant["product_id"]]["sku"] = item["sku"]  # a base variant's SKU is its product's
             store.products[variant["product_id"]]["date_modified"] = stamp
         return 200, {"data": [dict(store.variants[item["id"]]) for item in body], "meta": {}}
 

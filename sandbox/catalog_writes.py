@@ -236,7 +236,9 @@ def check_variant_batch(store, body):
     ids = {item["id"] for item in body}
     new_skus = [item["sku"] for item in body if "sku" in item]
     if new_skus:
-        _check_skus(new_skus, _taken_skus(store, ignore_variants=ids))
+        # A base variant's SKU is its product's: changing one is not a clash with the other.
+        bases = {p["id"] for p in store.products.values() if p.get("base_variant_id") in ids}
+        _check_skus(new_skus, _taken_skus(store, ignore_products=bases, ignore_variants=ids))
     for item in body:
         if "weight" in item and item["weight"] is not None and not _is_number(item["weight"]):
             raise ApiError(422, "weight must be a number.", errors={"weight": "number"})

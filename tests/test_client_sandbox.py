@@ -206,3 +206,14 @@ def test_channels_are_added_and_removed_one_by_one(sandbox):
     client.assign_channels([{"product_id": 71, "channel_id": 1}])  # already there: harmless
     client.unassign_channels([71], [2])
     assert [(a["product_id"], a["channel_id"]) for a in client.iter_channel_assignments([71, 72])] == [(71, 1), (72, 1)]
+
+
+def test_a_simple_product_s_sku_changes_on_the_product_and_its_base_variant(sandbox):
+    client = make_client(sandbox)
+    product = client.create_product({"name": "Plain Mug", "type": "physical", "weight": 1, "price": Decimal("5"),
+                                     "sku": "PLAIN-1", "inventory_tracking": "product"}, "PLAIN-1")
+    base = product["base_variant_id"]
+    client.update_products([{"id": product["id"], "sku": "PLAIN-2"}])
+    client.update_variants([{"id": base, "sku": "PLAIN-2"}])
+    assert (sandbox.state.products[product["id"]]["sku"], sandbox.state.variants[base]["sku"]) == ("PLAIN-2", "PLAIN-2")
+    assert client.find_product_by_sku("plain-2")["id"] == product["id"]

@@ -36,7 +36,7 @@ from .errors import (
     error_for_response,
     error_messages,
 )
-from .catalog_export import MAX_PRODUCT_BATCH, has_image, image_filename
+from .catalog_export import MAX_PRODUCT_BATCH, existing_product_id, has_image, image_filename
 from .i18n import _lt
 from .money import to_decimal
 
@@ -731,9 +731,8 @@ class BigCommerceClient:
     def find_product_by_sku(self, sku):
         """The product, with its variants, that holds ``sku`` (its own or a variant's: they share one
         case-insensitive space, API-NOTES §8), or None (VA#getVariants filtered by ``sku``)."""
-        ids = {variant["product_id"] for variant in self.iter_variants(sku=sku)
-               if (variant.get("sku") or "").casefold() == sku.casefold()}
-        return self.get_product(ids.pop()) if len(ids) == 1 else None
+        product_id = existing_product_id(self.iter_variants(sku=sku), sku)
+        return self.get_product(product_id) if product_id else None
 
     def create_product(self, body, sku):
         """Create a product with its variants (PR#createProduct, one product a call) at most once.

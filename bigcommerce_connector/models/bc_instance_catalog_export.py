@@ -175,7 +175,7 @@ class BigCommerceInstance(models.Model):
         listing = self.env["bc.listing"].create({
             "instance_id": self.id, "product_tmpl_id": template.id, "bc_product_id": bc_product["id"],
             "name": bc_product.get("name") or template.name,
-            "sku": bc_product.get("sku") or (links[0][1].get("sku") if links else False),
+            "sku": bc_product.get("sku") or False,  # a product with options has its SKUs on its variants
             "channel_ids": [fields.Command.set(channels.ids)],
             "brand_id": brand.id if brand else False,
             "category_ids": [fields.Command.set(categories.ids if categories else [])],

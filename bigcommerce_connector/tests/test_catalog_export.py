@@ -150,11 +150,13 @@ class TestCatalogExport(BigCommerceSandboxCase):
         self.assertEqual(len(self.bc_products("Camp Mug")), 1)
 
     def test_update_listing_pushes_the_changed_fields(self):
-        self.export(self.tee, self.storefront)
+        mug = self.env["product.template"].create({"name": "Camp Mug", "list_price": 8.0, "default_code": "CAMP-MUG"})
+        self.export(self.tee | mug, self.storefront)
         listing = self.listing(self.tee)
         self.tee.write({"name": "Trail Tee II", "description_sale": "Now with pockets."})
         self.tee_l.write({"default_code": "TRAIL-LG", "weight": 0.5})
-        action = listing.action_bigcommerce_update_listing()
+        mug.default_code = "CAMP-MUG-2"
+        action = (listing | self.listing(mug)).action_bigcommerce_update_listing()
         self.assertEqual(action["params"]["title"], "Operation queued")
         self.run_queue()
         product = self.sandbox.state.products[listing.bc_product_id]
@@ -165,6 +167,8 @@ class TestCatalogExport(BigCommerceSandboxCase):
         self.assertEqual(listing.name, "Trail Tee II")
         self.assertIn("TRAIL-LG", listing.variant_ids.mapped("sku"))
         self.assertEqual(product["price"], 25.0, "Update Listing leaves prices to Export Prices")
+        mug_product = self.sandbox.state.products[self.listing(mug).bc_product_id]
+        self.assertEqual((mug_product["sku"], self.listing(mug).sku), ("CAMP-MUG-2", "CAMP-MUG-2"))
 
     def test_publish_and_unpublish_keep_the_other_channels(self):
         self.export(self.tee, self.storefront)
