@@ -194,7 +194,7 @@ class TestCatalogExport(BigCommerceSandboxCase):
         listing = self.listing(self.tee).with_user(user)
         self.assertEqual(listing.action_bigcommerce_update_listing()["params"]["title"], "Operation queued")
         action = listing.action_bigcommerce_manage_channels()
-        wizard = self.env[action["res_model"]].with_user(user).with_context(action["context"]).create(
+        wizard = self.env[action["res_model"]].with_user(user).with_context(**action["context"]).create(
             {"channel_ids": [Command.set(self.marketplace.ids)]})
         wizard.action_publish()
         self.assertEqual(sorted(self.sandbox.state.products[listing.bc_product_id]["channels"]), [1, 2])
