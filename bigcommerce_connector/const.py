@@ -27,6 +27,9 @@ IMPORT_STOCK = "bigcommerce_import_stock"
 EXPORT_STOCK = "bigcommerce_export_stock"
 EXPORT_PRICES = "bigcommerce_export_prices"
 EXPORT_SHIPMENT = "bigcommerce_export_shipment"
+EXPORT_LISTING = "bigcommerce_export_listing"
+UPDATE_LISTING = "bigcommerce_update_listing"
+MANAGE_CHANNELS = "bigcommerce_manage_channels"
 MARK_PAID = "bigcommerce_mark_paid"
 API_CALL = "api_call"
 CONFIRM_STORE = "confirm"
@@ -44,6 +47,9 @@ OPERATION_LABELS = {
     EXPORT_STOCK: _lt("Export Stock"),
     EXPORT_PRICES: _lt("Export Prices"),
     EXPORT_SHIPMENT: _lt("Export Shipment"),
+    EXPORT_LISTING: _lt("Export Listing"),
+    UPDATE_LISTING: _lt("Update Listing"),
+    MANAGE_CHANNELS: _lt("Manage Sales Channels"),
     MARK_PAID: _lt("Mark as Paid"),
     API_CALL: _lt("BigCommerce API Call"),
     CONFIRM_STORE: _lt("Confirm Store"),

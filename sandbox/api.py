@@ -11,7 +11,7 @@ import time
 import uuid
 from datetime import timedelta
 
-from . import seed
+from . import catalog_writes, seed
 from .store import ApiError, parse_date
 
 STATUS_TYPE = "https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes"
@@ -683,12 +683,16 @@ def update_variants(store, req):
             for key in ("price", "sale_price", "retail_price", "map_price", "cost_price"):
                 if key in item and (isinstance(item[key], bool) or not isinstance(item[key], (int, float))):
                     raise ApiError(422, "%s must be a number." % key, errors={key: "number"})
+        catalog_writes.check_variant_batch(store, body)
         stamp = seed.iso(store.now())
         for item in body:
             variant = store.variants[item["id"]]
-            variant.update({key: value for key, value in item.items() if key in VARIANT_BATCH_FIELDS})
+            variant.update({key: value for key, value in item.items()
+                            if key in VARIANT_BATCH_FIELDS | catalog_writes.VARIANT_BATCH_EXTRA})
             if "price" in item:
                 variant["calculated_price"] = item["price"]
+            if "sku" in item and store.products[variant["product_id"]].get("base_variant_id") == variant["id"]:
+                store.products[variant["product_id"]]["sku"] = item["sku"]  # a base variant's SKU is its product's
             store.products[variant["product_id"]]["date_modified"] = stamp
         return 200, {"data": [dict(store.variants[item["id"]]) for item in body], "meta": {}}
 
@@ -892,6 +896,7 @@ ROUTES = [  # (method, version, path regex, handler, error family)
     ("PUT", "v3", "/customers/addresses", update_customer_addresses, "v3"),
     ("GET", "v2", "/customer_groups/" + N, customer_group, "v2"),
 ]
+ROUTES += catalog_writes.ROUTES
 COMPILED = [(m, v, re.compile("^%s/?$" % p), h, f) for m, v, p, h, f in ROUTES]
 
 

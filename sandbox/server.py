@@ -7,6 +7,8 @@ Python API::
     requests.get(sb.url + "/stores/%s/v2/orders" % sb.store_hash, headers={"X-Auth-Token": sb.access_token})
     sb.stop()
 """
+import email.parser
+import email.policy
 import json
 import math
 import random
@@ -35,6 +37,23 @@ DEFAULT_CONFIG = {
     "async_payment_actions": False,  # True: capture/void stay "capture pending"/"void pending" until /__sandbox__/payments/settle
     "orders_empty_status": 200,  # O2 documents only 200 for GET /v2/orders; set 204 to mimic the live API's empty page
 }
+
+
+def parse_multipart(content_type, raw):
+    """A multipart/form-data body as ``{field: text}``, files as ``{field: {filename, content_type, content}}``."""
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw)
+    if not message.is_multipart():
+        raise ApiError(400, "The multipart body cannot be read.")
+    fields = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if part.get_filename() is not None:
+            fields[name] = {"filename": part.get_filename(), "content_type": part.get_content_type(),
+                            "content": part.get_payload(decode=True)}
+        else:
+            fields[name] = part.get_payload(decode=True).decode()
+    return fields
 
 
 class RateLimiter:
@@ -102,6 +121,8 @@ class Handler(BaseHTTPRequestHandler):
     def read_body(self):
         if not self.raw_body:
             return None
+        if (self.headers.get("Content-Type") or "").startswith("multipart/form-data"):
+            return parse_multipart(self.headers["Content-Type"], self.raw_body)
         try:
             return json.loads(self.raw_body)
         except ValueError:

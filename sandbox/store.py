@@ -57,6 +57,7 @@ class Store:
             self.ids, self.orders = seed.build_all(self.extra_orders, self.seed_value, self.store_hash)
             self.epoch = seed.SEED_EPOCH
             self._build_catalog()
+            self.catalog_options, self.catalog_images = {}, {}  # made by catalog writes (catalog_writes.py)
             self._build_customers()
             self.hooks, self.next_hook_id = {}, 1
             self.events = []

@@ -23,6 +23,9 @@ Spec defects handled here (each is documented in the specs themselves, see API-N
 * A ``204`` is bodiless in HTTP even where the spec attaches a schema to it.
 * ``sort`` values carry ``:asc``/``:desc`` (O2 §sort describes it) although the enum lists bare fields
   (CU3's enum lists them with the direction: those are taken as they are).
+* PR#createProduct types ``variants[]`` as ``productVariant_Full``, which requires the ``id`` and
+  ``product_id`` a variant being created cannot have yet (the spec's own example sends 0): in that
+  request body only ``sku`` is required of a variant.
 * ``...:in`` / ``...:not_in`` parameters declared as a scalar (e.g. LO ``location_id:in: integer``) are
   described as comma-separated lists: each item is checked against the scalar schema.
 """
@@ -190,8 +193,9 @@ def _coerce(value, schema, name):
     return value
 
 
-def validate_request(method, path, params=None, body=None):
-    """The operation exists, every query parameter is declared and valid, the JSON body fits requestBody."""
+def validate_request(method, path, params=None, body=None, media_type="application/json"):
+    """The operation exists, every query parameter is declared and valid, the body fits requestBody
+    (``media_type``: a multipart/form-data body is given as its fields, files by their names)."""
     op = find_operation(method, path)
     problems = []
     declared = {p["name"]: p for p in op.params if p.get("in") == "query"}
@@ -219,12 +223,27 @@ def validate_request(method, path, params=None, body=None):
             problems.append("%s: request body required" % op.operation_id)
     else:
         content = request_body.get("content", {})
-        media = content.get("application/json") or next(iter(content.values()), {})
+        media = content.get(media_type) if media_type != "application/json" else \
+            content.get("application/json") or next(iter(content.values()), {})
+        if media is None:
+            problems.append("%s: %s is not a documented request body type" % (op.operation_id, media_type))
+            media = {}
         if "schema" in media:
-            problems += op.check(media["schema"], body, "request body")
+            problems += op.check(_request_schema(op, media["schema"]), body, "request body")
     if problems:
         raise ContractError("\n".join(problems))
     return op.operation_id
+
+
+def _request_schema(op, schema):
+    """The request body schema, with the spec defects listed above fixed."""
+    if op.operation_id != "createProduct":
+        return schema
+    schema = copy.deepcopy(op.resolve(schema))
+    variant = copy.deepcopy(op.resolve(schema["properties"]["variants"]["items"]))
+    variant["required"] = ["sku"]
+    schema["properties"]["variants"]["items"] = variant
+    return schema
 
 
 def validate_response(method, path, status, body, content_type=None):

@@ -860,3 +860,22 @@ def test_a_timed_out_capture_that_verifiably_did_not_happen_is_sent_again(client
 
     assert client.capture_payment(104) == {}
     assert len(sent(http, "POST")) == 2
+
+
+# ---------------------------------------------------------------- catalog export
+
+def test_product_updates_go_ten_a_call_and_a_partial_save_is_reported(client, http):
+    http.put(f"{V3}/catalog/products", json={"data": [], "meta": {}})
+    http.put(f"{V3}/catalog/products", status=207, json={
+        "data": [], "meta": {}, "errors": {"status": 207, "title": "Partial update", "type": "x",
+                                           "errors": {"inventory_level": "cannot be negative"}}})
+    with pytest.raises(ValidationError) as partly:
+        client.update_products([{"id": n, "name": f"P{n}"} for n in range(1, 16)])
+    assert [len(json.loads(request.body)) for request in sent(http, "PUT")] == [10, 5]
+    assert "inventory_level: cannot be negative" in str(partly.value.user_message)
+
+
+def test_channel_removal_names_the_products_and_channels_only(client, http):
+    http.delete(f"{V3}/catalog/products/channel-assignments", status=204)
+    client.unassign_channels([7, 3], ["2"])
+    assert query(sent(http, "DELETE")[0]) == {"product_id:in": "3,7", "channel_id:in": "2"}

@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from bigcommerce.client import BigCommerceClient
-from bigcommerce.errors import NotFoundError
+from bigcommerce.errors import NotFoundError, ValidationError
 from sandbox.server import start_sandbox
 
 EXTRA_ORDERS = 150
@@ -163,3 +163,57 @@ def test_a_wrong_store_hash_is_named(sandbox):
     with pytest.raises(NotFoundError) as caught:
         client.store_information()
     assert caught.value.user_message == "No BigCommerce store has the hash abc123: check the store hash."
+
+
+TEE = {"name": "Lost Tee", "type": "physical", "weight": Decimal("0.2"), "price": Decimal("20.00"), "categories": [13],
+       "inventory_tracking": "variant", "variants": [
+           {"sku": "LOST-S", "option_values": [{"option_display_name": "Size", "label": "S"}]},
+           {"sku": "LOST-M", "option_values": [{"option_display_name": "Size", "label": "M"}]}]}
+
+
+def test_a_product_whose_answer_is_lost_is_created_once(sandbox):
+    session = LoseAnswers("/catalog/products")
+    client = make_client(sandbox, session=session)
+
+    product = client.create_product(TEE, "LOST-S")
+
+    created = [p for p in sandbox.state.products.values() if p["name"] == "Lost Tee"]
+    assert [p["id"] for p in created] == [product["id"]] and session.posts == 1
+    assert sorted(v["sku"] for v in product["variants"]) == ["LOST-M", "LOST-S"]
+    assert client.find_product_by_sku("lost-m")["id"] == product["id"]
+
+
+def test_a_refused_product_carries_bigcommerce_s_reason(sandbox):
+    client = make_client(sandbox)
+    with pytest.raises(ValidationError) as refused:
+        client.create_product(dict(TEE, variants=[dict(TEE["variants"][0], sku="tshirt-s")]), "tshirt-s")
+    assert refused.value.status == 409 and "TSHIRT-S" in str(refused.value.user_message).upper()
+    assert "not unique" in str(refused.value.user_message)
+
+
+def test_an_image_whose_answer_is_lost_is_uploaded_once(sandbox):
+    client = make_client(sandbox, session=LoseAnswers("/images"))
+    product = client.create_product(TEE, "LOST-S")
+
+    image = client.create_product_image(product["id"], "0123abcd", b"\x89PNG", "image/png", is_thumbnail=True, existing=[])
+    again = client.create_product_image(product["id"], "0123abcd", b"\x89PNG", "image/png")
+
+    assert again["id"] == image["id"] and len(list(client.iter_product_images(product["id"]))) == 1
+
+
+def test_channels_are_added_and_removed_one_by_one(sandbox):
+    client = make_client(sandbox)
+    client.assign_channels([{"product_id": 71, "channel_id": 1}])  # already there: harmless
+    client.unassign_channels([71], [2])
+    assert [(a["product_id"], a["channel_id"]) for a in client.iter_channel_assignments([71, 72])] == [(71, 1), (72, 1)]
+
+
+def test_a_simple_product_s_sku_changes_on_the_product_and_its_base_variant(sandbox):
+    client = make_client(sandbox)
+    product = client.create_product({"name": "Plain Mug", "type": "physical", "weight": 1, "price": Decimal("5"),
+                                     "sku": "PLAIN-1", "inventory_tracking": "product"}, "PLAIN-1")
+    base = product["base_variant_id"]
+    client.update_products([{"id": product["id"], "sku": "PLAIN-2"}])
+    client.update_variants([{"id": base, "sku": "PLAIN-2"}])
+    assert (sandbox.state.products[product["id"]]["sku"], sandbox.state.variants[base]["sku"]) == ("PLAIN-2", "PLAIN-2")
+    assert client.find_product_by_sku("plain-2")["id"] == product["id"]

@@ -135,6 +135,51 @@ def scenario(sb):
         ("POST", "/v3/inventory/adjustments/relative", {}, {"items": [{"location_id": 1, "variant_id": 174, "quantity": 1}]}, 422),
         ("DELETE", "/v3/hooks/1", {}, None, 200),
         ("GET", "/v3/hooks/1", {}, None, 404),
+    ] + catalog_export_scenario(sb)
+
+
+class Multipart(dict):
+    """A multipart/form-data body: its fields, and ``files`` as requests takes them."""
+
+    def __init__(self, typed, files):
+        super().__init__({key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in typed.items()})
+        self.typed = dict(typed, **{key: file[0] for key, file in files.items()})  # what the spec describes
+        self.files = files
+
+
+def catalog_export_scenario(sb):
+    """What a catalog export sends, in order: create (variants and options), updates, images, channels."""
+    pid = max(80000, *sb.state.products) + 1
+    vid = max(180000, *sb.state.variants) + 1
+    tee = {"name": "Contract Tee", "type": "physical", "description": "<p>Soft</p>", "weight": 0.25, "price": 20.0,
+           "inventory_tracking": "variant", "categories": [13], "brand_id": 41, "variants": [
+               {"sku": "CT-S", "option_values": [{"option_display_name": "Size", "label": "S"}], "weight": 0.25,
+                "inventory_level": 4},
+               {"sku": "CT-M", "option_values": [{"option_display_name": "Size", "label": "M"}], "weight": 0.25,
+                "price": 21.5, "inventory_level": 0}]}
+    png = ("odoo-0123456789abcdef.png", b"\x89PNG\r\n", "image/png")
+    return [
+        ("POST", "/v3/catalog/products", {}, tee, 200),
+        ("POST", "/v3/catalog/products", {}, dict(tee, name="Contract Tee 2"), 409),  # SKUs taken, any case
+        ("POST", "/v3/catalog/products", {}, {"name": "Mug 2", "type": "physical", "weight": 1, "price": 12.5,
+                                              "sku": "CT-MUG", "inventory_tracking": "product", "inventory_level": 3}, 200),
+        ("POST", "/v3/catalog/products", {}, dict(tee, name="Too many", variants=[  # at most 600 SKUs a product
+            {"sku": "CT-X%d" % n, "option_values": [{"option_display_name": "N", "label": str(n)}]} for n in range(601)]),
+         422),
+        ("GET", "/v3/catalog/variants", {"sku": "ct-s"}, None, 200),
+        ("PUT", "/v3/catalog/products", {}, [{"id": pid, "name": "Contract Tee", "description": "<p>Softer</p>",
+                                              "weight": 0.3, "inventory_tracking": "variant"}], 200),
+        ("PUT", "/v3/catalog/products", {}, [{"id": pid, "name": "x%d" % n} for n in range(11)], 413),
+        ("PUT", "/v3/catalog/variants", {}, [{"id": vid, "sku": "CT-S2", "weight": 0.3}], 200),
+        ("PUT", "/v3/catalog/variants", {}, [{"id": vid, "price": 1} for _n in range(51)], 413),
+        ("POST", "/v3/catalog/products/%d/images" % pid, {}, Multipart({"is_thumbnail": True}, {"image_file": png}), 200),
+        ("GET", "/v3/catalog/products/%d/images" % pid, {}, None, 200),
+        ("POST", "/v3/catalog/products/%d/variants/%d/image" % (pid, vid), {}, Multipart({}, {"image_file": png}), 200),
+        ("PUT", "/v3/catalog/products/channel-assignments", {}, [{"product_id": pid, "channel_id": 1},
+                                                                 {"product_id": pid, "channel_id": 2}], 204),
+        ("PUT", "/v3/catalog/products/channel-assignments", {}, [{"product_id": pid, "channel_id": 99}], 422),
+        ("DELETE", "/v3/catalog/products/channel-assignments", {"product_id:in": str(pid), "channel_id:in": "2"}, None, 204),
+        ("GET", "/v3/catalog/products/channel-assignments", {"product_id:in": str(pid)}, None, 200),
     ]
 
 
@@ -145,10 +190,16 @@ def test_every_endpoint_matches_the_specs(sb):
     for method, path, query, body, expected in scenario(sb):
         label = "%s %s %s" % (method, path, query or "")
         try:
-            validate_request(method, path, query, body)
+            if isinstance(body, Multipart):
+                validate_request(method, path, query, body.typed, "multipart/form-data")
+            else:
+                validate_request(method, path, query, body)
         except ContractError as exc:
             problems.append("request %s:\n  %s" % (label, exc))
-        resp = http.request(method, sb.api_url + path, params=query, json=body, timeout=10)
+        if isinstance(body, Multipart):
+            resp = http.request(method, sb.api_url + path, params=query, data=dict(body), files=body.files, timeout=10)
+        else:
+            resp = http.request(method, sb.api_url + path, params=query, json=body, timeout=10)
         if resp.status_code != expected:
             problems.append("%s: status %d, expected %d: %s" % (label, resp.status_code, expected, resp.text[:300]))
             continue

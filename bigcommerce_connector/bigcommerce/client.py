@@ -34,7 +34,9 @@ from .errors import (
     ServerError,
     ValidationError,
     error_for_response,
+    error_messages,
 )
+from .catalog_export import MAX_PRODUCT_BATCH, existing_product_id, has_image, image_filename
 from .i18n import _lt
 from .money import to_decimal
 
@@ -248,10 +250,12 @@ class BigCommerceClient:
 
     # ------------------------------------------------------------------ HTTP core
 
-    def request(self, method, version, path, params=None, json=None, idempotent=None):
+    def request(self, method, version, path, params=None, json=None, idempotent=None, files=None):
         """One API call, retried when that is safe; returns the decoded JSON (None for 204).
 
         ``idempotent`` marks a POST as safe to repeat; GET, PUT and DELETE are by default.
+        ``files``: a multipart/form-data upload instead of a JSON body, ``{field: (name, bytes, type)}``
+        with ``json`` then holding the form's other fields.
         """
         method = method.upper()
         safe = method in _SAFE_METHODS if idempotent is None else idempotent
@@ -262,7 +266,7 @@ class BigCommerceClient:
         self._waits_for_next_call = []
         started = self._clock()
         try:
-            return self._send(record, safe, params, json)
+            return self._send(record, safe, params, json, files)
         except BigCommerceError as error:
             record["error"] = type(error).__name__
             raise
@@ -273,8 +277,8 @@ class BigCommerceClient:
     def get(self, version, path, params=None):
         return self.request("GET", version, path, params=params)
 
-    def post(self, version, path, json=None, params=None, idempotent=False):
-        return self.request("POST", version, path, params=params, json=json, idempotent=idempotent)
+    def post(self, version, path, json=None, params=None, idempotent=False, files=None):
+        return self.request("POST", version, path, params=params, json=json, idempotent=idempotent, files=files)
 
     def put(self, version, path, json=None, params=None):
         return self.request("PUT", version, path, params=params, json=json)
@@ -282,11 +286,15 @@ class BigCommerceClient:
     def delete(self, version, path, params=None):
         return self.request("DELETE", version, path, params=params)
 
-    def _send(self, record, safe, params, body):
+    def _send(self, record, safe, params, body, files=None):
         url = self._base_url + record["path"]
         query = {key: _query_value(value) for key, value in (params or {}).items() if value is not None}
-        data = None if body is None else _json_text(body).encode()
-        headers = dict(self._headers, **({"Content-Type": "application/json"} if data is not None else {}))
+        if files:  # requests writes the multipart body and its Content-Type with the boundary
+            data = {key: _query_value(value) for key, value in (body or {}).items()}
+            headers = dict(self._headers)
+        else:
+            data = None if body is None else _json_text(body).encode()
+            headers = dict(self._headers, **({"Content-Type": "application/json"} if data is not None else {}))
         failures = throttled = 0
         rate_limited_for = 0.0
         while True:
@@ -303,7 +311,7 @@ class BigCommerceClient:
             record["attempts"] += 1
             try:
                 # No redirects: requests would carry X-Auth-Token to whatever host they point at.
-                response = self._session.request(record["method"], url, params=query, data=data,
+                response = self._session.request(record["method"], url, params=query, data=data, files=files,
                                                  headers=headers, timeout=self.timeout, allow_redirects=False)
             except requests.RequestException as exc:
                 error, reached_server = self._transport_error(exc, record)
@@ -678,10 +686,10 @@ class BigCommerceClient:
         items cannot change). A PUT: repeating it after a lost answer does no harm."""
         return self.put("v2", f"orders/{int(order_id)}/shipments/{int(shipment_id)}", json=values)
 
-    def _create_once(self, version, path, payload, created_by_us, what):
+    def _create_once(self, version, path, payload, created_by_us, what, files=None):
         for attempt in range(1, self.max_retries + 2):
             try:
-                return _unwrap(self.post(version, path, json=payload))
+                return _unwrap(self.post(version, path, json=payload, files=files))
             except _AMBIGUOUS_FAILURES as error:
                 failure = error
             # BigCommerce may still be finishing the request whose answer we lost: give it
@@ -726,11 +734,6 @@ class BigCommerceClient:
         params = {"include": include, "sort": "id", **filters}
         return self.iter_v3_pages("catalog/products", params, limit=MAX_PAGE_SIZE, first_page=first_page)
 
-    def get_product(self, product_id, include=CATALOG_INCLUDE):
-        """The product with its variants and images, None when there is no such product (PR#getProducts)."""
-        rows = next(self.iter_product_pages(include=include, **{"id:in": [int(product_id)]}), ([], None))[0]
-        return rows[0] if rows else None
-
     def download_image(self, url):
         """The bytes of a catalog image. Images are files on BigCommerce's CDN, not API calls: no
         token is sent (redirects are then harmless) and no quota is used. Raises a typed error
@@ -762,6 +765,89 @@ class BigCommerceClient:
         """Update variants, e.g. ``[{"id": 171, "price": Decimal("21.00")}]`` (VA#updateVariantsBatch, 50 a request)."""
         for start in range(0, len(variants), MAX_VARIANT_BATCH):
             self.put("v3", "catalog/variants", json=variants[start:start + MAX_VARIANT_BATCH])
+
+    # ------------------------------------------------------------------ catalog export
+
+    def get_product(self, product_id, include=CATALOG_INCLUDE):
+        """The product (PR#getProduct) with its variants and images; None when there is no such product."""
+        try:
+            return _unwrap(self.get("v3", f"catalog/products/{int(product_id)}", params={"include": include}))
+        except NotFoundError:
+            return None
+
+    def find_product_by_sku(self, sku):
+        """The product, with its variants, that holds ``sku`` (its own or a variant's: they share one
+        case-insensitive space, API-NOTES §8), or None (VA#getVariants filtered by ``sku``)."""
+        product_id = existing_product_id(self.iter_variants(sku=sku), sku)
+        return self.get_product(product_id) if product_id else None
+
+    def create_product(self, body, sku):
+        """Create a product with its variants (PR#createProduct, one product a call) at most once.
+        ``sku``: one of its SKUs; when the answer is lost, the product holding it is ours. Returns
+        the product as created (``variants`` included when it had options)."""
+        return self._create_once("v3", "catalog/products", body, lambda: self.find_product_by_sku(sku),
+                                 _lt("the product %(sku)s", sku=sku))
+
+    def update_products(self, products):
+        """Update products, each with its ``id`` (PR#updateProducts, 10 a request). A 207 (some
+        fields of a product not saved) raises ValidationError with BigCommerce's reasons after the
+        remaining batches were sent."""
+        problems = []
+        for start in range(0, len(products), MAX_PRODUCT_BATCH):
+            body = self.put("v3", "catalog/products", json=products[start:start + MAX_PRODUCT_BATCH]) or {}
+            if isinstance(body, dict) and body.get("errors"):
+                problems += error_messages(body["errors"])
+        if problems:
+            summary = f"PUT /v3/catalog/products answered 207: {'; '.join(problems)}"  # for the server log
+            raise ValidationError(summary, status=207, method="PUT", path="/v3/catalog/products", details=problems,
+                                  user_message=_lt("BigCommerce saved the products only partly (%(details)s).",
+                                                   details="; ".join(problems)))
+
+    def iter_product_images(self, product_id):
+        return self.iter_v3(f"catalog/products/{int(product_id)}/images")  # PR#getProductImages
+
+    def create_product_image(self, product_id, key, data, mimetype, is_thumbnail=False, existing=None):
+        """Upload an image's bytes (PR#createProductImage, multipart ``image_file``: Odoo's images
+        have no public URL) at most once: the file is named after ``key`` (``image_filename``), and
+        an image of the product already named so is returned instead. ``existing``: the
+        product's images as the caller knows them ([] for a product just created)."""
+        images = list(self.iter_product_images(product_id)) if existing is None else existing
+        found = next((image for image in images if has_image([image], key)), None)
+        if found:
+            return found
+        files = {"image_file": (image_filename(key, mimetype), data, mimetype)}
+        path = f"catalog/products/{int(product_id)}/images"
+
+        def created_by_us():
+            return next((image for image in self.iter_product_images(product_id) if has_image([image], key)), None)
+
+        return self._create_once("v3", path, {"is_thumbnail": is_thumbnail}, created_by_us,
+                                 _lt("the image of product %(id)s", id=product_id), files=files)
+
+    def set_variant_image(self, product_id, variant_id, key, data, mimetype):
+        """A variant's one image (VA#createProductVariantImage, multipart ``image_file``). It replaces
+        the variant's image, so repeating it is harmless."""
+        files = {"image_file": (image_filename(key, mimetype), data, mimetype)}
+        path = f"catalog/products/{int(product_id)}/variants/{int(variant_id)}/image"
+        return _unwrap(self.post("v3", path, files=files, idempotent=True))
+
+    def iter_channel_assignments(self, product_ids):
+        """``{product_id, channel_id}`` of the products (PR#getProductsChannelAssignments)."""
+        return self.iter_v3("catalog/products/channel-assignments", {"product_id:in": sorted(map(int, product_ids))})
+
+    def assign_channels(self, assignments):
+        """List products on channels, ``[{product_id, channel_id}]`` (PR#createProductsChannelAssignments:
+        a PUT, 204). Existing assignments stay; repeating it is harmless. Sent one after the other,
+        never in parallel, as BigCommerce asks."""
+        for start in range(0, len(assignments), MAX_PAGE_SIZE):
+            self.put("v3", "catalog/products/channel-assignments", json=assignments[start:start + MAX_PAGE_SIZE])
+
+    def unassign_channels(self, product_ids, channel_ids):
+        """Take the products off those channels only (PR#deleteProductsChannelAssignments)."""
+        product_ids = sorted(map(int, product_ids))
+        for start in range(0, len(product_ids), MAX_PAGE_SIZE):  # keeps the query string short
+            self.delete("v3", "catalog/products/channel-assignments", params={
+                "product_id:in": product_ids[start:start + MAX_PAGE_SIZE], "channel_id:in": sorted(map(int, channel_ids))})
 
     # ------------------------------------------------------------------ webhooks
 

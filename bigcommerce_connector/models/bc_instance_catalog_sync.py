@@ -182,14 +182,10 @@ class BigCommerceInstance(models.Model):
 
     def _export_prices(self):
         """Send variant prices from the store's pricelist where they differ; returns the number updated."""
-        if not self.pricelist_id:
-            raise UserError(_("Choose the pricelist of the store %(store)s (General tab) to export prices.", store=self.name))
+        self._check_pricelist()
         with self._bigcommerce_client() as client:
             store = client.store_information()
-            if self.pricelist_id.currency_id.name != store.get("currency"):
-                raise UserError(_("The pricelist %(pricelist)s is in %(currency)s but the store sells in %(store_currency)s: "
-                                  "choose a pricelist in %(store_currency)s.", pricelist=self.pricelist_id.name,
-                                  currency=self.pricelist_id.currency_id.name, store_currency=store.get("currency")))
+            self._check_pricelist(store)
             variants = list(client.iter_variants())
             products = self._products_by_sku(variant.get("sku") for variant in variants)
             prices = {sku: self._store_price(product, store.get("is_price_entered_with_tax")) for sku, product in products.items()}
@@ -197,6 +193,16 @@ class BigCommerceInstance(models.Model):
             if updates:
                 client.update_variants(updates)
         return len(updates), len(products)
+
+    def _check_pricelist(self, store=None):
+        """Prices can be exported: the store has a pricelist, in the currency BigCommerce sells in
+        (``store``: its store information, when read)."""
+        if not self.pricelist_id:
+            raise UserError(_("Choose the pricelist of the store %(store)s (General tab) to export prices.", store=self.name))
+        if store is not None and self.pricelist_id.currency_id.name != store.get("currency"):
+            raise UserError(_("The pricelist %(pricelist)s is in %(currency)s but the store sells in %(store_currency)s: "
+                              "choose a pricelist in %(store_currency)s.", pricelist=self.pricelist_id.name,
+                              currency=self.pricelist_id.currency_id.name, store_currency=store.get("currency")))
 
     def _store_price(self, product, price_includes_tax):
         price = self.pricelist_id._get_product_price(product, 1.0)

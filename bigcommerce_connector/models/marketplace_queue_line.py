@@ -250,6 +250,25 @@ class MarketplaceQueueLine(models.Model):
                   record=picking)
         return picking
 
+    @requires_keys("template_id", "channel_ids")
+    def _process_bigcommerce_export_listing(self, payload):
+        template = self._bigcommerce_record("product.template", payload["template_id"], _("product"))
+        return self._bigcommerce_instance()._export_listing(
+            template, self.env["bc.channel"].browse(payload["channel_ids"]).exists(),
+            brand=self.env["bc.brand"].browse(payload.get("brand_id") or []).exists(),
+            categories=self.env["bc.category"].browse(payload.get("category_ids") or []).exists())
+
+    @requires_keys("listing_ids")
+    def _process_bigcommerce_update_listing(self, payload):
+        listings = self.env["bc.listing"].browse(payload["listing_ids"]).exists()
+        updated, refused = self._bigcommerce_instance()._update_listings(listings)
+        if refused and not updated:  # nothing done: the line fails with BigCommerce's reasons, for Retry
+            raise UserError(" ".join(refused.values()))
+        self._log(_("Update Listing: %(updated)s listing(s) updated in BigCommerce, %(refused)s refused (see the "
+                    "error lines).", updated=len(updated), refused=len(refused)),
+                  level="warning" if refused else "info")
+        return updated if len(updated) == 1 else None
+
     @requires_keys("location_id")
     def _process_bigcommerce_import_stock(self, payload):
         location = self._bigcommerce_record("bc.location", payload["location_id"], _("BigCommerce location"))

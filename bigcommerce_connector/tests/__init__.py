@@ -24,3 +24,5 @@ from . import test_customers
 from . import test_channel_routing
 from . import test_reconciliation
 from . import test_catalog_import
+from . import test_catalog_export
+from . import test_catalog_export_tour

@@ -13,6 +13,7 @@ IMPORT_ORDERS = "bigcommerce_import_orders"
 EXPORT_STOCK_FULL = "bigcommerce_export_stock_full"  # queues EXPORT_STOCK lines that send every quantity
 IMPORT_CUSTOMERS = "bigcommerce_import_customers"
 IMPORT_PRODUCTS = "bigcommerce_import_products"
+EXPORT_LISTINGS = "bigcommerce_export_listings"  # queues one EXPORT_LISTING line per product
 # Operations that queue the store's own job: operation -> what the store queues.
 STORE_OPERATIONS = {
     IMPORT_STOCK: lambda instance: instance._queue_stock_import(),
@@ -42,8 +43,9 @@ class MarketplaceOperationWizard(models.TransientModel):
         ("bigcommerce_export_stock", "Export Stock"),
         ("bigcommerce_export_stock_full", "Export Stock (full)"),
         ("bigcommerce_export_prices", "Export Prices"),
+        ("bigcommerce_export_listings", "Export Listings"),
     ], ondelete={key: "cascade" for key in (*REFERENCE_OPERATIONS, *STORE_OPERATIONS, IMPORT_ORDERS, IMPORT_CUSTOMERS,
-                                                       IMPORT_PRODUCTS)})
+                                            IMPORT_PRODUCTS, EXPORT_LISTINGS)})
     bigcommerce_date_from = fields.Datetime(string="Orders Created From")
     bigcommerce_date_to = fields.Datetime(string="Orders Created Until")
     bigcommerce_order_ids = fields.Char(string="Order Numbers",
@@ -68,6 +70,17 @@ class MarketplaceOperationWizard(models.TransientModel):
     def _compute_bigcommerce_invalid_product_ids(self):
         for wizard in self:
             wizard.bigcommerce_invalid_product_ids = ", ".join(parse_order_ids(wizard.bigcommerce_product_ids)[1])
+    bigcommerce_product_tmpl_ids = fields.Many2many(
+        "product.template", string="Products", domain="[('sale_ok', '=', True)]",
+        help="Each becomes a BigCommerce product, its variants becoming options and variants.")
+    bigcommerce_channel_ids = fields.Many2many(
+        "bc.channel", string="Sales Channels", domain="[('instance_id.marketplace_instance_id', 'in', instance_ids)]",
+        help="The channels of each store the products are listed on, in the same run.")
+    bigcommerce_brand_id = fields.Many2one("bc.brand", string="Brand",
+                                           domain="[('instance_id.marketplace_instance_id', 'in', instance_ids)]")
+    bigcommerce_category_ids = fields.Many2many(
+        "bc.category", string="Categories", domain="[('instance_id.marketplace_instance_id', 'in', instance_ids)]",
+        help="Stores using BigCommerce's V2 product experience need at least one.")
 
     @api.depends("bigcommerce_order_ids")
     def _compute_bigcommerce_invalid_order_ids(self):
@@ -84,6 +97,13 @@ class MarketplaceOperationWizard(models.TransientModel):
             return self._queue_customer_import(bc_instance)
         if self.operation == IMPORT_PRODUCTS:
             return self._queue_product_import(bc_instance)
+        if self.operation == EXPORT_LISTINGS:
+            if not self.bigcommerce_product_tmpl_ids:
+                raise UserError(_("Choose the products to export."))
+            return bc_instance._queue_listing_export(
+                self.bigcommerce_product_tmpl_ids, self.bigcommerce_channel_ids,
+                brand=self.bigcommerce_brand_id.filtered(lambda brand: brand.instance_id == bc_instance),
+                categories=self.bigcommerce_category_ids.filtered(lambda category: category.instance_id == bc_instance))
         if self.operation in STORE_OPERATIONS:
             return STORE_OPERATIONS[self.operation](bc_instance)
         return super()._run_operation(instance)
@@ -159,6 +179,9 @@ class MarketplaceOperationWizard(models.TransientModel):
         if self.operation == IMPORT_PRODUCTS:
             return _("Nothing new to queue: these products are already queued.") if self.bigcommerce_product_ids \
                 else _("Nothing new to queue: these products are already being listed.")
+        if self.operation == EXPORT_LISTINGS:
+            return _("Nothing new to queue: these products are already listed in the store (use Update Listing "
+                     "from BigCommerce › Listings) or waiting to be exported.")
         if self.operation in LOCATION_FLAGS:
             bc_instances = self.env["bc.instance"].search([("marketplace_instance_id", "in", self.instance_ids.ids)])
             return bc_instances._location_jobs_reason(LOCATION_FLAGS[self.operation])

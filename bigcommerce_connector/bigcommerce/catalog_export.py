@@ -1,0 +1,239 @@
+"""Rules for exporting Odoo products to BigCommerce as listings: what to send, in batches the API
+accepts, and which channels a listing ends up on (API-NOTES §8).
+
+The Odoo side describes a product template as an ``ExportProduct`` of ``ExportVariant`` values
+(prices as Decimal already rounded by Odoo's currency rules); everything here is plain data.
+"""
+import hashlib
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from .i18n import _lt
+from .money import to_decimal
+
+MAX_PRODUCT_BATCH = 10  # PR#updateProducts answers 413 beyond 10 products
+MAX_VARIANT_BATCH = 50  # VA#updateVariantsBatch answers 413 beyond 50 variants
+MAX_VARIANTS_PER_PRODUCT = 600  # VA: at most 600 SKUs per product
+MAX_NAME_LENGTH = 250  # PR#createProduct
+# BigCommerce's weight units (SI weight_units) per kilogram, Odoo's unit.
+_PER_KG = {"LBS": Decimal("2.20462262"), "Ounces": Decimal("35.2739619"), "KGS": Decimal(1), "Grams": Decimal(1000),
+           "Tonnes": Decimal("0.001")}
+
+
+@dataclass(frozen=True)
+class ExportVariant:
+    key: int  # the Odoo product (variant) id
+    sku: str
+    price: Decimal
+    weight: Decimal  # kg, as Odoo keeps it
+    inventory_level: int = 0
+    options: tuple = ()  # ((attribute name, value name), ...): empty for a product without attributes
+
+
+@dataclass(frozen=True)
+class ExportProduct:
+    name: str
+    description: str
+    variants: tuple  # ExportVariant, in Odoo's order
+    tracking: str = "none"  # none | product | variant, see ``inventory_tracking``
+    categories: tuple = ()
+    brand_id: int = None
+    weight_unit: str = "LBS"
+    decimals: int = 2
+
+    @property
+    def has_options(self):
+        return any(variant.options for variant in self.variants)
+
+
+def inventory_tracking(is_storable, has_options):
+    """How BigCommerce tracks the stock of a product: not at all for a service or consumable,
+    by variant when it has options, else as a whole."""
+    if not is_storable:
+        return "none"
+    return "variant" if has_options else "product"
+
+
+def money(value, decimals=2):
+    """An amount (str, Decimal) rounded to the currency's decimals, as the exact number to send."""
+    return to_decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def store_weight(kilograms, weight_unit):
+    """Odoo's weight in kg in the store's unit (SI ``weight_units``), 4 decimals."""
+    factor = _PER_KG.get(weight_unit, Decimal(1))
+    return (to_decimal(kilograms or 0) * factor).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize()
+
+
+def export_problems(product):
+    """Why BigCommerce would refuse the product, before anything is sent: sentences to log."""
+    problems = []
+    if not product.variants:
+        problems.append(_lt("%(name)s has no active variant.", name=product.name))
+    missing = [variant.key for variant in product.variants if not (variant.sku or "").strip()]
+    if missing:
+        problems.append(_lt("%(name)s: %(count)s variant(s) have no Internal Reference. BigCommerce finds a "
+                            "variant by its SKU: give every variant one.", name=product.name, count=len(missing)))
+    seen, duplicates = set(), set()
+    for variant in product.variants:
+        sku = (variant.sku or "").casefold()
+        if sku and sku in seen:
+            duplicates.add(variant.sku)
+        seen.add(sku)
+    if duplicates:
+        problems.append(_lt("%(name)s: the SKU(s) %(skus)s are used by several variants; BigCommerce needs them "
+                            "unique, whatever the case.", name=product.name, skus=", ".join(sorted(duplicates))))
+    if len(product.variants) > MAX_VARIANTS_PER_PRODUCT:
+        problems.append(_lt("%(name)s has %(count)s variants; BigCommerce allows at most %(max)s per product.",
+                            name=product.name, count=len(product.variants), max=MAX_VARIANTS_PER_PRODUCT))
+    return problems
+
+
+def _base_price(product):
+    return min(money(variant.price, product.decimals) for variant in product.variants)
+
+
+def product_body(product):
+    """The body of PR#createProduct: the product and, when it has options, its variants, whose
+    options BigCommerce creates from their ``option_values`` (display name and label)."""
+    price = _base_price(product)
+    body = {
+        "name": product.name[:MAX_NAME_LENGTH],
+        "type": "physical",
+        "description": product.description or "",
+        "weight": store_weight(product.variants[0].weight, product.weight_unit),
+        "price": price,
+        "inventory_tracking": product.tracking,
+        "categories": [int(category) for category in product.categories],
+    }
+    if product.brand_id:
+        body["brand_id"] = int(product.brand_id)
+    if not product.has_options:
+        body["sku"] = product.variants[0].sku
+        if product.tracking == "product":
+            body["inventory_level"] = max(int(product.variants[0].inventory_level), 0)
+        return body
+    if product.tracking == "product":
+        body["inventory_level"] = sum(max(int(variant.inventory_level), 0) for variant in product.variants)
+    body["variants"] = [_variant_body(product, variant, price) for variant in product.variants]
+    return body
+
+
+def _variant_body(product, variant, base_price):
+    body = {
+        "sku": variant.sku,
+        "option_values": [{"option_display_name": name, "label": label} for name, label in variant.options],
+        "weight": store_weight(variant.weight, product.weight_unit),
+    }
+    price = money(variant.price, product.decimals)
+    if price != base_price:
+        body["price"] = price
+    if product.tracking == "variant":
+        body["inventory_level"] = max(int(variant.inventory_level), 0)
+    return body
+
+
+def existing_product_id(found_variants, sku):
+    """The BigCommerce product that already holds ``sku`` (variants read by that SKU, any case),
+    or None. Exactly-once: a product whose creation answer was lost is found here and linked."""
+    ids = {variant["product_id"] for variant in found_variants if (variant.get("sku") or "").casefold() == sku.casefold()}
+    return ids.pop() if len(ids) == 1 else None
+
+
+def variant_links(product, bc_product):
+    """``[(ExportVariant, BigCommerce variant)]`` matched by SKU, case-insensitively, and the Odoo
+    variants BigCommerce has no variant for. ``bc_product`` is the product with ``variants``."""
+    by_sku = {(variant.get("sku") or "").casefold(): variant for variant in bc_product.get("variants") or ()}
+    links, missing = [], []
+    for variant in product.variants:
+        match = by_sku.get(variant.sku.casefold())
+        if match:
+            links.append((variant, match))
+        else:
+            missing.append(variant)
+    return links, missing
+
+
+def listing_update(bc_product_id, product):
+    """One product of PR#updateProducts (Update Listing): name, description, weight, SKU and
+    inventory tracking. Categories and price are left alone (sending categories replaces them all)."""
+    body = {
+        "id": int(bc_product_id),
+        "name": product.name[:MAX_NAME_LENGTH],
+        "description": product.description or "",
+        "weight": store_weight(product.variants[0].weight, product.weight_unit),
+        "inventory_tracking": product.tracking,
+    }
+    if not product.has_options:
+        body["sku"] = product.variants[0].sku
+    return body
+
+
+def variant_updates(product, bc_variant_ids):
+    """Variants of VA#updateVariantsBatch (Update Listing): each bound variant's SKU and weight.
+    ``bc_variant_ids``: Odoo variant key -> BigCommerce variant id."""
+    return [{"id": int(bc_variant_ids[variant.key]), "sku": variant.sku,
+             "weight": store_weight(variant.weight, product.weight_unit)}
+            for variant in product.variants if variant.key in bc_variant_ids]
+
+
+def batches(items, size):
+    """``items`` in consecutive lists of at most ``size``."""
+    items = list(items)
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def channel_assignments(product_ids, channel_ids):
+    """The body of PR#createProductsChannelAssignments: every product on every channel."""
+    return [{"product_id": int(product_id), "channel_id": int(channel_id)}
+            for product_id in product_ids for channel_id in sorted({int(channel) for channel in channel_ids})]
+
+
+def published_channels(current, chosen):
+    """Publish adds the chosen channels and keeps the others."""
+    return set(current) | set(chosen)
+
+
+def unpublished_channels(current, chosen):
+    """Unpublish removes only the chosen channels."""
+    return set(current) - set(chosen)
+
+
+def image_key(data):
+    """What identifies an image's content across runs: its bytes' SHA-1, shortened."""
+    return hashlib.sha1(data).hexdigest()[:16]
+
+
+def image_mimetype(data):
+    """The type of an image from its first bytes (Odoo keeps images as bytes without a type)."""
+    if data.startswith(b"\x89PNG"):
+        return "image/png"
+    if data.startswith(b"GIF8"):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return "image/jpeg"
+
+
+def image_filename(key, mimetype):
+    """The file name an image is uploaded under; BigCommerce keeps it in ``image_file``, so that a
+    retry recognises an image it already uploaded (``has_image``)."""
+    extension = {"image/png": "png", "image/gif": "gif", "image/webp": "webp"}.get(mimetype, "jpg")
+    return f"odoo-{key}.{extension}"
+
+
+def has_image(images, key):
+    """Whether one of a product's images (PR#getProductImages) is the upload of ``key``."""
+    return any(f"odoo-{key}" in (image.get("image_file") or "") for image in images)
+
+
+def variant_images(images, variant_keys):
+    """Which image each variant gets: BigCommerce allows one image per variant, so each variant
+    gets the first of ``images`` (``[(image key, keys of the variants it shows)]``, in order)
+    that matches it; a variant no image matches gets none."""
+    chosen = {}
+    for key, matching in images:
+        for variant_key in matching:
+            if variant_key in variant_keys:
+                chosen.setdefault(variant_key, key)
+    return chosen

@@ -1,0 +1,285 @@
+"""Exporting Odoo products to BigCommerce as listings (Export Listings), and pushing listings
+again (Update Listing). What to send is decided by ``bigcommerce/catalog_export.py``; here Odoo
+records become its plain values and its answers become listings and mappings."""
+import base64
+from decimal import Decimal
+
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import plaintext2html
+
+from ..bigcommerce.catalog_export import (
+    MAX_PRODUCT_BATCH, ExportProduct, ExportVariant, channel_assignments, export_problems, image_key, image_mimetype,
+    inventory_tracking, listing_update, product_body, variant_images, variant_links, variant_updates,
+)
+from ..bigcommerce.errors import ValidationError
+from ..const import EXPORT_LISTING, MANAGE_CHANNELS, UPDATE_LISTING
+from .bc_translate import translate
+
+DEFAULT_LOCATION_ID = "1"  # the catalog's inventory_level is the default location's (API-NOTES §8)
+
+
+class BigCommerceInstance(models.Model):
+    _inherit = "bc.instance"
+
+    # ------------------------------------------------------------------ queueing
+
+    def _queue_listing_export(self, templates, channels, brand=None, categories=None):
+        """One Export Listing line per product template; returns the job (empty when nothing was new)."""
+        self.ensure_one()
+        channels = channels.filtered(lambda channel: channel.instance_id == self)
+        if not channels:
+            raise UserError(_("Choose the sales channels of %(store)s to list the products on.", store=self.name))
+        listed = self.env["bc.listing"].search([("instance_id", "=", self.id), ("product_tmpl_id", "in", templates.ids)])
+        items = [{
+            "external_id": str(template.id), "name": template.display_name,
+            "payload": {"template_id": template.id, "channel_ids": channels.ids,
+                        "brand_id": brand.id if brand else False, "category_ids": categories.ids if categories else []},
+        } for template in templates - listed.product_tmpl_id]
+        if not items:
+            return self.env["marketplace.queue.job"]
+        job, _lines = self.env["marketplace.queue.line"]._enqueue(
+            self.marketplace_instance_id, EXPORT_LISTING, items, refresh=True,
+            job_name=_("Export listings to %(store)s", store=self.name))
+        return job
+
+    def _queue_listing_update(self, listings):
+        """Update Listing lines of at most 10 listings each (a product batch of PR#updateProducts)."""
+        self.ensure_one()
+        ids = sorted(listings.ids)
+        items = [{"external_id": ",".join(map(str, chunk)), "payload": {"listing_ids": chunk},
+                  "name": _("%(count)s listing(s) from %(first)s", count=len(chunk),
+                            first=self.env["bc.listing"].browse(chunk[0]).name)}
+                 for chunk in (ids[start:start + MAX_PRODUCT_BATCH] for start in range(0, len(ids), MAX_PRODUCT_BATCH))]
+        job, _lines = self.env["marketplace.queue.line"]._enqueue(
+            self.marketplace_instance_id, UPDATE_LISTING, items, job_name=_("Update listings in %(store)s", store=self.name))
+        return job
+
+    # ------------------------------------------------------------------ Odoo products as plain values
+
+    def _store_info(self, client):
+        """The store information, read once per queue run (weight unit, currency, prices with tax)."""
+        line = self.env["marketplace.queue.line"]
+        return line._run_cached(("bigcommerce_store_info", self.id), client.store_information)
+
+    def _export_product(self, template, store, with_prices=True, brand=None, categories=None):
+        """``template`` as the core's ExportProduct: its active variants with SKU, price from the
+        store's pricelist, weight, options and the stock BigCommerce's default location publishes."""
+        variants = template.product_variant_ids
+        currency = self.pricelist_id.currency_id
+        levels = self._default_location_quantities(variants) if template.is_storable else {}
+        has_options = any(variant.product_template_attribute_value_ids for variant in variants)
+        return ExportProduct(
+            name=template.name,
+            description=self._export_description(template),
+            variants=tuple(ExportVariant(
+                key=variant.id, sku=variant.default_code or "",
+                price=Decimal(self._store_price(variant, store.get("is_price_entered_with_tax"))) if with_prices else Decimal(0),
+                weight=Decimal(str(variant.weight or 0)), inventory_level=levels.get(variant.id, 0),
+                options=tuple((value.attribute_id.name, value.name) for value in variant.product_template_attribute_value_ids),
+            ) for variant in variants),
+            tracking=inventory_tracking(template.is_storable, has_options),
+            categories=tuple(int(category.bc_id) for category in categories or ()),
+            brand_id=int(brand.bc_id) if brand else None,
+            weight_unit=store.get("weight_units") or "LBS",
+            decimals=currency.decimal_places if with_prices else 2,
+        )
+
+    @staticmethod
+    def _export_description(template):
+        if template.description and str(template.description).strip():
+            return str(template.description)
+        return str(plaintext2html(template.description_sale)) if template.description_sale else ""
+
+    def _default_location_quantities(self, products):
+        """What the stock export would publish at BigCommerce's default location, by product id."""
+        location = self.location_ids.filtered(lambda location: location.bc_id == DEFAULT_LOCATION_ID)[:1]
+        stock_locations = location.stock_location_ids or self.warehouse_id.lot_stock_id
+        return self._export_quantities(stock_locations, products) if stock_locations else {}
+
+    # ------------------------------------------------------------------ Export Listing
+
+    def _export_listing(self, template, channels, brand=None, categories=None):
+        """Create ``template`` in BigCommerce with its variants and images, list it on ``channels``,
+        and record the listing and one mapping per variant. Exactly once: a product already holding
+        the SKU (a lost answer, an earlier export, the merchant's own) is linked, not created again."""
+        self.ensure_one()
+        listing = self.env["bc.listing"].search([("instance_id", "=", self.id), ("product_tmpl_id", "=", template.id)])
+        if listing:
+            self._log(_("%(product)s is already listed as BigCommerce product #%(id)s: use Update Listing to push "
+                        "changes.", product=template.display_name, id=listing.bc_product_id), record=listing)
+            return listing
+        self._check_pricelist()
+        with self._bigcommerce_client() as client:
+            store = self._store_info(client)
+            self._check_pricelist(store)
+            product = self._export_product(template, store, brand=brand, categories=categories)
+            problems = export_problems(product)
+            if problems:
+                raise UserError(" ".join(translate(self.env, problem) for problem in problems))
+            sku = product.variants[0].sku
+            bc_product = client.find_product_by_sku(sku)
+            created = bc_product is None
+            if created:
+                bc_product = client.create_product(product_body(product), sku)
+            if not bc_product.get("variants"):
+                bc_product = client.get_product(bc_product["id"])
+            links, missing = variant_links(product, bc_product)
+            images = self._export_images(client, template, bc_product, links, created)
+            client.assign_channels(channel_assignments([bc_product["id"]], channels.mapped("bc_id")))
+            on_channels = channels if created else self._listed_channels(client, bc_product["id"])
+        listing = self._record_listing(template, bc_product, links, on_channels, brand, categories)
+        if created:
+            message = _("%(product)s: created in BigCommerce as product #%(id)s with %(variants)s variant(s) and "
+                        "%(images)s image(s), listed on %(channels)s.", product=template.display_name,
+                        id=bc_product["id"], variants=len(links), images=images,
+                        channels=", ".join(on_channels.mapped("name")))
+        else:
+            message = _("%(product)s: BigCommerce already had product #%(id)s with the SKU %(sku)s, so it was linked "
+                        "rather than created again (%(variants)s variant(s) mapped, %(images)s image(s) added), and "
+                        "listed on %(channels)s.", product=template.display_name, id=bc_product["id"], sku=sku,
+                        variants=len(links), images=images, channels=", ".join(on_channels.mapped("name")))
+        self._log(message, record=listing)
+        if missing:
+            self._log(_("%(product)s: BigCommerce product #%(id)s has no variant with the SKU(s) %(skus)s; add them "
+                        "there, they are not mapped.", product=template.display_name, id=bc_product["id"],
+                        skus=", ".join(variant.sku for variant in missing)), level="warning", record=listing)
+        return listing
+
+    def _export_images(self, client, template, bc_product, links, created):
+        """The template's image as the product's thumbnail, then each variant's own image (the
+        first that matches it: BigCommerce keeps one per variant). Returns how many were sent."""
+        sent = 0
+        existing = [] if created else None  # a product just created has no image to look for
+        if template.image_1920:
+            data = base64.b64decode(template.image_1920)
+            client.create_product_image(bc_product["id"], image_key(data), data, image_mimetype(data),
+                                        is_thumbnail=True, existing=existing)
+            sent += 1
+        by_key = {variant.key: bc_variant for variant, bc_variant in links}
+        own_images = [(variant, base64.b64decode(variant.image_variant_1024))
+                      for variant in template.product_variant_ids if variant.image_variant_1920]
+        keys = {image_key(data): data for _variant, data in own_images}
+        chosen = variant_images([(image_key(data), {variant.id}) for variant, data in own_images], set(by_key))
+        for variant_id, key in chosen.items():
+            data = keys[key]
+            client.set_variant_image(bc_product["id"], by_key[variant_id]["id"], key, data, image_mimetype(data))
+            sent += 1
+        return sent
+
+    def _listed_channels(self, client, bc_product_id):
+        channel_ids = {str(row["channel_id"]) for row in client.iter_channel_assignments([bc_product_id])}
+        return self.env["bc.channel"].search([("instance_id", "=", self.id), ("bc_id", "in", list(channel_ids))])
+
+    def _record_listing(self, template, bc_product, links, channels, brand, categories):
+        listing = self.env["bc.listing"].create({
+            "instance_id": self.id, "product_tmpl_id": template.id, "bc_product_id": bc_product["id"],
+            "name": bc_product.get("name") or template.name,
+            "sku": bc_product.get("sku") or False,  # a product with options has its SKUs on its variants
+            "channel_ids": [fields.Command.set(channels.ids)],
+            "brand_id": brand.id if brand else False,
+            "category_ids": [fields.Command.set(categories.ids if categories else [])],
+            "last_sync": fields.Datetime.now(),
+        })
+        Binding = self.env["bc.product.binding"]
+        existing = {(binding.bc_variant_id): binding for binding in Binding.search(
+            [("instance_id", "=", self.id), ("bc_product_id", "=", bc_product["id"])])}
+        for variant, bc_variant in links:
+            binding = existing.get(bc_variant["id"])
+            vals = {"listing_id": listing.id, "sku": bc_variant.get("sku") or variant.sku}
+            if binding:
+                binding.write(vals)
+            else:
+                Binding.create(dict(vals, instance_id=self.id, product_id=variant.key, bc_product_id=bc_product["id"],
+                                    bc_variant_id=bc_variant["id"]))
+        return listing
+
+    # ------------------------------------------------------------------ Update Listing
+
+    def _update_listings(self, listings):
+        """Push the name, description, weight, SKU and inventory tracking of ``listings`` and the SKU
+        and weight of their mapped variants, in batches. A product BigCommerce refuses does not stop
+        the others. Returns (updated listings, {refused listing: sentence saying why})."""
+        self.ensure_one()
+        with self._bigcommerce_client() as client:
+            store = self._store_info(client)
+            products = {listing: self._export_product(listing.product_tmpl_id, store, with_prices=False)
+                        for listing in listings}
+            refused = self._send_in_batches(
+                client.update_products, listings,
+                lambda listing: [listing_update(listing.bc_product_id, products[listing])])
+            updated = listings.filtered(lambda listing: listing not in refused)
+            refused.update(self._send_in_batches(
+                client.update_variants, updated,
+                lambda listing: variant_updates(products[listing], {binding.product_id.id: binding.bc_variant_id
+                                                                    for binding in listing.variant_ids})))
+        updated = listings.filtered(lambda listing: listing not in refused)
+        now = fields.Datetime.now()
+        for listing in updated:
+            product = products[listing]
+            listing.write({"name": product.name, "last_sync": now,
+                           "sku": product.variants[0].sku if not product.has_options else listing.sku})
+            skus = {variant.key: variant.sku for variant in product.variants}
+            for binding in listing.variant_ids:
+                if binding.product_id.id in skus and binding.sku != skus[binding.product_id.id]:
+                    binding.sku = skus[binding.product_id.id]
+            unmapped = [sku for key, sku in skus.items() if key not in set(listing.variant_ids.product_id.ids)]
+            if unmapped:
+                self._log(_("%(listing)s: the variant(s) %(skus)s are not in BigCommerce and were not sent; add them "
+                            "to the product there, then export again.", listing=listing.name,
+                            skus=", ".join(unmapped)), level="warning", record=listing)
+        for listing, reason in refused.items():
+            self._log(reason, level="error", record=listing)
+        return updated, refused
+
+    def _send_in_batches(self, send, listings, bodies):
+        """``send(bodies of all listings)``; when BigCommerce refuses, each listing again on its own,
+        so that one refused product neither blocks nor hides the others. Returns {refused listing: why}."""
+        payload = [body for listing in listings for body in bodies(listing)]
+        if not payload:
+            return {}
+        try:
+            send(payload)
+            return {}
+        except ValidationError as error:
+            if len(listings) == 1:
+                return {listings: self._refusal(listings, error)}
+        refused = {}
+        for listing in listings:
+            try:
+                if bodies(listing):
+                    send(bodies(listing))
+            except ValidationError as error:
+                refused[listing] = self._refusal(listing, error)
+        return refused
+
+    def _refusal(self, listing, error):
+        return _("%(listing)s (BigCommerce product #%(id)s) was not updated: %(error)s", listing=listing.name,
+                 id=listing.bc_product_id, error=translate(self.env, error.user_message))
+
+    # ------------------------------------------------------------------ Manage Sales Channels
+
+    def _publish_listings(self, listings, channels, publish):
+        """Publish (add ``channels``, keep the others) or unpublish (remove only ``channels``) the
+        listings in BigCommerce, then record it on them once BigCommerce confirmed."""
+        self.ensure_one()
+        product_ids = listings.mapped("bc_product_id")
+        with self._bigcommerce_client() as client:
+            if publish:
+                client.assign_channels(channel_assignments(product_ids, channels.mapped("bc_id")))
+            else:
+                client.unassign_channels(product_ids, channels.mapped("bc_id"))
+        # What BigCommerce now lists, recorded for whoever may ask for it (listings are otherwise
+        # written by the queue only).
+        for listing in listings.sudo():
+            listing.channel_ids = listing.channel_ids | channels if publish else listing.channel_ids - channels
+        listings.sudo().last_sync = fields.Datetime.now()
+        names = ", ".join(channels.mapped("name"))
+        if publish:
+            message = _("%(count)s listing(s) published on %(channels)s; their other channels are kept.",
+                        count=len(listings), channels=names)
+        else:
+            message = _("%(count)s listing(s) unpublished from %(channels)s; their other channels are kept.",
+                        count=len(listings), channels=names)
+        self._log(message, operation=MANAGE_CHANNELS)
+        return message

@@ -1,0 +1,201 @@
+import base64
+from unittest.mock import patch
+
+from odoo import Command
+from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
+
+from ..bigcommerce.client import BigCommerceClient
+from ..bigcommerce.errors import ServerError
+from .common import BigCommerceSandboxCase
+
+# The smallest valid PNGs, told apart by one byte: an image is recognised by its content.
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==")
+RED_PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg==")
+QUEUE_LOGGER = "odoo.addons.base_marketplace.models.marketplace_queue_line"
+
+
+@tagged("post_install", "-at_install")
+class TestCatalogExport(BigCommerceSandboxCase):
+    """Export Listings, Update Listing and Manage Sales Channels against the sandbox store."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.instance.action_confirm()
+        cls.instance.pricelist_id = cls.env["product.pricelist"].create(
+            {"name": "Store USD", "currency_id": cls.env.ref("base.USD").id})
+        cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.env.company.id)], limit=1)
+        cls.instance.warehouse_id = cls.warehouse
+        cls.storefront = cls.channel("1")
+        cls.marketplace = cls.channel("2")
+        size = cls.env["product.attribute"].create({"name": "Size", "value_ids": [
+            Command.create({"name": name}) for name in ("S", "M", "L")]})
+        cls.tee = cls.env["product.template"].create({
+            "name": "Trail Tee", "is_storable": True, "list_price": 25.0,
+            "description_sale": "Soft organic cotton.", "image_1920": base64.b64encode(PNG),
+            "attribute_line_ids": [Command.create({"attribute_id": size.id, "value_ids": [Command.set(size.value_ids.ids)]})],
+        })
+        for variant in cls.tee.product_variant_ids:
+            label = variant.product_template_attribute_value_ids.name
+            variant.write({"default_code": f"TRAIL-{label}", "weight": 0.25})
+        cls.tee_l = cls.tee.product_variant_ids.filtered(lambda variant: variant.default_code == "TRAIL-L")
+        cls.tee_l.image_variant_1920 = base64.b64encode(RED_PNG)
+        cls.env["stock.quant"]._update_available_quantity(
+            cls.tee.product_variant_ids.filtered(lambda variant: variant.default_code == "TRAIL-S"),
+            cls.warehouse.lot_stock_id, 7)
+
+    @classmethod
+    def channel(cls, bc_id):
+        return cls.env["bc.channel"].search([("instance_id", "=", cls.instance.id), ("bc_id", "=", bc_id)])
+
+    def export(self, templates, channels, **values):
+        action = self.env["marketplace.operation.wizard"].create({
+            "instance_ids": [Command.set(self.instance.marketplace_instance_id.ids)],
+            "operation": "bigcommerce_export_listings",
+            "bigcommerce_product_tmpl_ids": [Command.set(templates.ids)],
+            "bigcommerce_channel_ids": [Command.set(channels.ids)], **values,
+        }).action_run()
+        self.run_queue()
+        return action
+
+    def run_queue(self):
+        self.env["marketplace.queue.line"]._cron_process_queue()
+
+    def bc_products(self, name):
+        return [product for product in self.sandbox.state.products.values() if product["name"] == name]
+
+    def bc_variants(self, product_id):
+        return sorted((v for v in self.sandbox.state.variants.values() if v["product_id"] == product_id),
+                      key=lambda v: v["sku"])
+
+    def listing(self, template):
+        return self.env["bc.listing"].search([("instance_id", "=", self.instance.id), ("product_tmpl_id", "=", template.id)])
+
+    def lines(self):
+        return self.env["marketplace.queue.line"].search([("operation", "=", "bigcommerce_export_listing")])
+
+    def test_export_creates_the_product_with_its_variants_images_and_channel(self):
+        shirts = self.env["bc.category"].search([("instance_id", "=", self.instance.id), ("bc_id", "=", "13")])
+        acme = self.env["bc.brand"].search([("instance_id", "=", self.instance.id), ("bc_id", "=", "41")])
+        action = self.export(self.tee, self.storefront, bigcommerce_brand_id=acme.id,
+                             bigcommerce_category_ids=[Command.set(shirts.ids)])
+        self.assertEqual(action["params"]["title"], "Operation queued")
+
+        [product] = self.bc_products("Trail Tee")
+        self.assertEqual((product["price"], product["weight"], product["inventory_tracking"]), (25.0, 0.5512, "variant"))
+        self.assertEqual((product["categories"], product["brand_id"], product["channels"]), ([13], 41, [1]))
+        self.assertIn("Soft organic cotton.", product["description"])
+        variants = self.bc_variants(product["id"])
+        self.assertEqual([(v["sku"], v["option_values"][0]["option_display_name"], v["option_values"][0]["label"])
+                          for v in variants], [("TRAIL-L", "Size", "L"), ("TRAIL-M", "Size", "M"), ("TRAIL-S", "Size", "S")])
+        self.assertEqual([v["inventory_level"] for v in variants], [0, 0, 7], "the default location's free stock")
+        images = [i for i in self.sandbox.state.catalog_images.values() if i["product_id"] == product["id"]]
+        self.assertEqual([i["is_thumbnail"] for i in images], [True], "the template's image is the thumbnail")
+        self.assertEqual([bool(v["image_url"]) for v in variants], [True, False, False], "only L has its own image")
+
+        listing = self.listing(self.tee)
+        self.assertEqual((listing.bc_product_id, listing.channel_ids, listing.brand_id, listing.category_ids),
+                         (product["id"], self.storefront, acme, shirts))
+        self.assertEqual(sorted(listing.variant_ids.mapped("sku")), ["TRAIL-L", "TRAIL-M", "TRAIL-S"])
+        self.assertEqual(listing.variant_ids.filtered(lambda b: b.sku == "TRAIL-L").product_id, self.tee_l,
+                         "an order line for TRAIL-L finds its variant")
+        self.assertIn("created in BigCommerce as product", self.lines().log_ids.message)
+
+    @mute_logger(QUEUE_LOGGER)
+    def test_a_retry_after_bigcommerce_acted_links_rather_than_creates_again(self):
+        assign = BigCommerceClient.assign_channels
+        calls = []
+
+        def lost_once(client, assignments):
+            calls.append(assignments)
+            if len(calls) == 1:
+                raise ServerError("PUT channel-assignments: 503", status=503, user_message="BigCommerce had a server error.")
+            return assign(client, assignments)
+
+        with patch.object(BigCommerceClient, "assign_channels", lost_once):
+            self.export(self.tee, self.storefront)
+            line = self.lines()
+            self.assertEqual((line.state, self.listing(self.tee)), ("pending", self.env["bc.listing"]))
+            line.action_retry()
+            self.run_queue()
+        self.assertEqual(line.state, "done")
+        [product] = self.bc_products("Trail Tee")
+        self.assertEqual(self.listing(self.tee).bc_product_id, product["id"])
+        self.assertEqual(product["channels"], [1])
+        images = [i for i in self.sandbox.state.catalog_images.values() if i["product_id"] == product["id"]]
+        self.assertEqual(len(images), 1, "the image uploaded before the failure is not uploaded again")
+        self.assertIn("linked rather than created again", " ".join(line.log_ids.mapped("message")))
+
+    def test_a_product_already_in_bigcommerce_is_linked_not_duplicated(self):
+        mug = self.env["product.template"].create({"name": "Our Mug", "list_price": 12.5, "default_code": "mug"})
+        self.export(mug, self.marketplace)
+        self.assertEqual(self.lines().state, "done")
+        listing = self.listing(mug)
+        self.assertEqual((listing.bc_product_id, listing.variant_ids.bc_variant_id), (76, 179))
+        self.assertEqual(listing.channel_ids, self.storefront | self.marketplace, "its channels as BigCommerce has them")
+        self.assertFalse(self.bc_products("Our Mug"))
+
+    @mute_logger(QUEUE_LOGGER)
+    def test_a_duplicate_sku_among_the_variants_fails_that_line_only(self):
+        self.tee_l.default_code = "TSHIRT-S"  # product 71's variant in the seed store
+        mug = self.env["product.template"].create({"name": "Camp Mug", "list_price": 8.0, "default_code": "CAMP-MUG"})
+        self.export(self.tee | mug, self.storefront)
+        by_template = {line.external_id: line for line in self.lines()}
+        refused = by_template[str(self.tee.id)]
+        self.assertEqual(refused.state, "failed")
+        self.assertIn("Sku 'TSHIRT-S' is not unique", refused.last_error)
+        self.assertFalse(self.bc_products("Trail Tee"))
+        self.assertEqual(by_template[str(mug.id)].state, "done")
+        self.assertEqual(len(self.bc_products("Camp Mug")), 1)
+
+    def test_update_listing_pushes_the_changed_fields(self):
+        mug = self.env["product.template"].create({"name": "Camp Mug", "list_price": 8.0, "default_code": "CAMP-MUG"})
+        self.export(self.tee | mug, self.storefront)
+        listing = self.listing(self.tee)
+        self.tee.write({"name": "Trail Tee II", "description_sale": "Now with pockets."})
+        self.tee_l.write({"default_code": "TRAIL-LG", "weight": 0.5})
+        mug.default_code = "CAMP-MUG-2"
+        action = (listing | self.listing(mug)).action_bigcommerce_update_listing()
+        self.assertEqual(action["params"]["title"], "Operation queued")
+        self.run_queue()
+        product = self.sandbox.state.products[listing.bc_product_id]
+        self.assertEqual(product["name"], "Trail Tee II")
+        self.assertIn("Now with pockets.", product["description"])
+        variant = self.sandbox.state.variants[listing.variant_ids.filtered(lambda b: b.product_id == self.tee_l).bc_variant_id]
+        self.assertEqual((variant["sku"], variant["weight"]), ("TRAIL-LG", 1.1023))
+        self.assertEqual(listing.name, "Trail Tee II")
+        self.assertIn("TRAIL-LG", listing.variant_ids.mapped("sku"))
+        self.assertEqual(product["price"], 25.0, "Update Listing leaves prices to Export Prices")
+        mug_product = self.sandbox.state.products[self.listing(mug).bc_product_id]
+        self.assertEqual((mug_product["sku"], self.listing(mug).sku), ("CAMP-MUG-2", "CAMP-MUG-2"))
+
+    def test_publish_and_unpublish_keep_the_other_channels(self):
+        self.export(self.tee, self.storefront)
+        listing = self.listing(self.tee)
+        wizard = self.env["bc.listing.channel.wizard"].with_context(default_listing_ids=listing.ids).create(
+            {"channel_ids": [Command.set(self.marketplace.ids)]})
+        wizard.action_publish()
+        product = self.sandbox.state.products[listing.bc_product_id]
+        self.assertEqual(sorted(product["channels"]), [1, 2])
+        self.assertEqual(listing.channel_ids, self.storefront | self.marketplace)
+
+        wizard = self.env["bc.listing.channel.wizard"].with_context(default_listing_ids=listing.ids).create(
+            {"channel_ids": [Command.set(self.storefront.ids)]})
+        result = wizard.action_unpublish()
+        self.assertEqual(product["channels"], [2])
+        self.assertEqual(listing.channel_ids, self.marketplace)
+        self.assertIn("unpublished from Sandbox Outfitters", result["params"]["message"])
+        self.assertEqual(sorted(self.sandbox.state.products[71]["channels"]), [1, 2], "other products are untouched")
+
+    def test_a_connector_user_updates_and_publishes_listings(self):
+        self.export(self.tee, self.storefront)
+        user = new_test_user(self.env, login="bc_export_user", groups="base.group_user,bigcommerce_connector.group_bigcommerce_user")
+        listing = self.listing(self.tee).with_user(user)
+        self.assertEqual(listing.action_bigcommerce_update_listing()["params"]["title"], "Operation queued")
+        action = listing.action_bigcommerce_manage_channels()
+        wizard = self.env[action["res_model"]].with_user(user).with_context(**action["context"]).create(
+            {"channel_ids": [Command.set(self.marketplace.ids)]})
+        wizard.action_publish()
+        self.assertEqual(sorted(self.sandbox.state.products[listing.bc_product_id]["channels"]), [1, 2])
+        self.assertEqual(listing.channel_ids, self.storefront | self.marketplace)
