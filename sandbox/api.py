@@ -576,8 +576,8 @@ def tree(store, req, tid):
 
 
 def _product(store, req, p):
-    out = dict(p)
     include = set(req.strs("include") or [])
+    out = {key: value for key, value in p.items() if key != "channels" or "channels" in include}
     if "variants" in include:
         out["variants"] = [_variant(store, v) for v in sorted(store.variants.values(), key=lambda v: v["id"])
                            if v["product_id"] == p["id"]]

@@ -36,6 +36,7 @@ class Product:
     is_storable: bool
     brand_id: int  # 0: no brand
     category_ids: tuple
+    channel_ids: tuple  # None: the listing did not include them
     image_url: str
     attributes: tuple  # ((attribute name, (value name, ...)), ...)
     variants: tuple  # of Variant
@@ -120,6 +121,7 @@ def parse_product(data):
         bc_product_id=product_id, name=name, sku=_clean(data.get("sku")), description=data.get("description") or "",
         price=price, weight=weight, is_storable=data.get("inventory_tracking") in TRACKED,
         brand_id=int(data.get("brand_id") or 0), category_ids=tuple(int(c) for c in data.get("categories") or ()),
+        channel_ids=tuple(int(c) for c in data["channels"]) if data.get("channels") is not None else None,
         image_url=main_image_url(data.get("images")),
         attributes=tuple((attribute, tuple(values)) for attribute, values in attributes.items()),
         variants=tuple(variants),

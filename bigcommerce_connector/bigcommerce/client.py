@@ -51,7 +51,7 @@ MAX_INVENTORY_PAGE_SIZE = 1000  # IN: inventory GETs carry at most 1000 items
 MAX_INVENTORY_ADJUSTMENTS = 2000  # IN: adjustments take at most 2000 items a request
 # What a product is read with: its variants (option values included) and images, and no options
 # or modifiers, which would cap a page at 10 products (PR#getProducts).
-CATALOG_INCLUDE = "variants,images"
+CATALOG_INCLUDE = "variants,images,channels"
 MAX_IMAGE_BYTES = 8 * 1024 * 1024  # PR: an image is at most 8 MB
 MAX_VARIANT_BATCH = 50  # VA#updateVariantsBatch answers 413 beyond 50
 MAX_RATE_LIMIT_WAIT = 900  # a sync survives 15 minutes of rate limiting before giving up

@@ -241,6 +241,9 @@ class BigCommerceListing(models.Model):
         vals = {"product_tmpl_id": template.id, "name": product.name, "sku": product.sku or False,
                 "brand_id": brand.id if brand else False, "category_ids": [Command.set(categories.ids)],
                 "last_sync": fields.Datetime.now()}
+        if product.channel_ids is not None:
+            vals["channel_ids"] = [Command.set(instance.channel_ids.filtered(
+                lambda channel: channel.bc_id in {str(c) for c in product.channel_ids}).ids)]
         if client and product.image_url and product.image_url != listing.image_url:
             image = self._bigcommerce_download(instance, client, product.image_url)
             if image:

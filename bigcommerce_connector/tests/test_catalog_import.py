@@ -55,6 +55,7 @@ class TestCatalogImport(CatalogImportMixin, BigCommerceOrderCase):
         self.assertEqual(set(template.product_variant_ids.mapped("weight")), {0.7})
         self.assertTrue(template.is_storable)
         self.assertEqual((listing.brand_id.bc_id, sorted(listing.category_ids.mapped("bc_id"))), ("43", ["12", "52"]))
+        self.assertEqual(listing.channel_ids.mapped("bc_id"), ["1"], "the channels the product is listed on")
         self.assertTrue(template.image_1920, "the main image")
         red = template.product_variant_ids.filtered(lambda p: p.default_code.endswith("RED"))
         self.assertTrue(all(red.mapped("image_variant_1920")), "each Red variant has its own picture")
