@@ -30,6 +30,7 @@ class BigCommerceInstance(models.Model):
         channels = channels.filtered(lambda channel: channel.instance_id == self)
         if not channels:
             raise UserError(_("Choose the sales channels of %(store)s to list the products on.", store=self.name))
+        self._check_pricelist()  # said now, not by each product's line
         listed = self.env["bc.listing"].search([("instance_id", "=", self.id), ("product_tmpl_id", "in", templates.ids)])
         items = [{
             "external_id": str(template.id), "name": template.display_name,

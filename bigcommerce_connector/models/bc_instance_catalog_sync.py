@@ -198,7 +198,8 @@ class BigCommerceInstance(models.Model):
         """Prices can be exported: the store has a pricelist, in the currency BigCommerce sells in
         (``store``: its store information, when read)."""
         if not self.pricelist_id:
-            raise UserError(_("Choose the pricelist of the store %(store)s (General tab) to export prices.", store=self.name))
+            raise UserError(_("Choose the pricelist of the store %(store)s (General tab): the prices sent to BigCommerce "
+                              "come from it.", store=self.name))
         if store is not None and self.pricelist_id.currency_id.name != store.get("currency"):
             raise UserError(_("The pricelist %(pricelist)s is in %(currency)s but the store sells in %(store_currency)s: "
                               "choose a pricelist in %(store_currency)s.", pricelist=self.pricelist_id.name,

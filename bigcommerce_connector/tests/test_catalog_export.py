@@ -2,6 +2,7 @@ import base64
 from unittest.mock import patch
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -101,6 +102,13 @@ class TestCatalogExport(BigCommerceSandboxCase):
         self.assertEqual(listing.variant_ids.filtered(lambda b: b.sku == "TRAIL-L").product_id, self.tee_l,
                          "an order line for TRAIL-L finds its variant")
         self.assertIn("created in BigCommerce as product", self.lines().log_ids.message)
+
+    def test_without_a_pricelist_the_wizard_says_so_and_queues_nothing(self):
+        self.instance.pricelist_id = False
+        with self.assertRaisesRegex(UserError, "Choose the pricelist of the store"):
+            self.export(self.tee, self.storefront)
+        self.assertFalse(self.lines())
+        self.assertFalse(self.bc_products("Trail Tee"))
 
     @mute_logger(QUEUE_LOGGER)
     def test_a_retry_after_bigcommerce_acted_links_rather_than_creates_again(self):
