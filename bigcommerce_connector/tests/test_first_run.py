@@ -31,7 +31,7 @@ class TestFirstRun(BigCommerceSandboxCase):
         self.assertIn("Import Orders is switched on", params["message"])
         self.assertTrue(self.instance._cron("import_orders").active)
         others = self.instance._crons() - self.instance._cron("import_orders")
-        self.assertEqual(len(others), 5)
+        self.assertEqual(len(others), 6)
         self.assertFalse(any(others.mapped("active")))
 
     def test_checklist_names_what_is_still_missing(self):
