@@ -264,7 +264,7 @@ class BigCommerceReconciliation(models.Model):
     def _run_scheduled(self, instance):
         """The daily run: the store's last ``reconcile_days`` days; new differences become an
         activity of the store's responsible user on the run."""
-        today = fields.Date.context_today(self)
+        today = datetime.now(self.new({"instance_id": instance.id})._zone()).date()  # the store's day, as the range's
         run = self.create({"instance_id": instance.id, "scheduled": True, "date_to": today,
                            "date_from": today - timedelta(days=max(instance.reconcile_days, 1) - 1)})
         new = run._reconcile()

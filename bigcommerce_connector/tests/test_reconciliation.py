@@ -1,5 +1,7 @@
 import math
-from datetime import timedelta
+from datetime import date, timedelta
+
+from freezegun import freeze_time
 
 from odoo import Command, fields
 from odoo.tests import tagged
@@ -194,6 +196,14 @@ class TestReconciliation(BigCommerceOrderCase):
         self.assertEqual((second.difference_count, second.new_difference_count), (1, 0))
         self.assertFalse(second.activity_ids, "no new difference, no activity")
         self.assertEqual(self.differences().order_ref, str(order_id))
+
+    def test_the_daily_run_ends_on_the_stores_day(self):
+        # 20:00 UTC on Jan 1 is already Jan 2 in Kiritimati (UTC+14): the store's day counts, not the server's.
+        self.instance.store_timezone = "Pacific/Kiritimati"
+        self.instance.reconcile_days = 2
+        with freeze_time("2026-01-01 20:00:00"):
+            run = self.env["bc.reconciliation"]._run_scheduled(self.instance)
+        self.assertEqual((run.date_from, run.date_to), (date(2026, 1, 1), date(2026, 1, 2)))
 
     def test_a_bigcommerce_user_reconciles_and_another_company_sees_nothing(self):
         user = self.env["res.users"].create({
