@@ -5,7 +5,7 @@ from decimal import Decimal
 from unittest.mock import patch
 
 from odoo import Command
-from odoo.tests import Form, TransactionCase
+from odoo.tests import Form, HttpCase, TransactionCase
 
 from ..bigcommerce.client import BigCommerceClient
 from ..bigcommerce.errors import ServerError
@@ -158,3 +158,20 @@ class BigCommerceOrderCase(BigCommerceOrderMixin, TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.setUpBigCommerce()
+
+
+class BigCommerceWebhookCase(BigCommerceOrderMixin, HttpCase):
+    """The store's webhooks registered at this test server; the sandbox delivers them when the
+    test says so (``sandbox.dispatch_events``, ``sandbox.deliver_pending``)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setUpBigCommerce()
+
+    def setUp(self):
+        super().setUp()
+        self.env["ir.config_parameter"].sudo().set_param("web.base.url", self.base_url())
+        self.instance.action_register_webhooks()
+        self.sandbox.configure(auto_deliver_webhooks=False)
+        self.addCleanup(self.sandbox.configure, auto_deliver_webhooks=True)

@@ -1,6 +1,6 @@
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from .common import BigCommerceOrderCase, BigCommerceOrderMixin
+from .common import BigCommerceOrderCase, BigCommerceWebhookCase
 
 HOODIE = 77  # sandbox: six variants, Size S/M/L x Color Red/Blue, L +5.00, Blue +2.00, the Red ones with an image
 
@@ -153,19 +153,7 @@ class TestCatalogImport(CatalogImportMixin, BigCommerceOrderCase):
 
 
 @tagged("post_install", "-at_install")
-class TestCatalogWebhooks(CatalogImportMixin, BigCommerceOrderMixin, HttpCase):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.setUpBigCommerce()
-
-    def setUp(self):
-        super().setUp()
-        self.env["ir.config_parameter"].sudo().set_param("web.base.url", self.base_url())
-        self.instance.action_register_webhooks()
-        self.sandbox.configure(auto_deliver_webhooks=False)
-        self.addCleanup(self.sandbox.configure, auto_deliver_webhooks=True)
+class TestCatalogWebhooks(CatalogImportMixin, BigCommerceWebhookCase):
 
     def test_a_product_webhook_queues_and_imports_the_product(self):
         self.sandbox.state.edit_product(HOODIE, {"name": "Zip Hoodie (webhook)"})

@@ -1,6 +1,6 @@
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from .common import BigCommerceOrderCase, BigCommerceOrderMixin
+from .common import BigCommerceOrderCase, BigCommerceWebhookCase
 
 
 class CustomerImportMixin:
@@ -102,19 +102,7 @@ class TestCustomerImport(CustomerImportMixin, BigCommerceOrderCase):
 
 
 @tagged("post_install", "-at_install")
-class TestCustomerWebhooks(CustomerImportMixin, BigCommerceOrderMixin, HttpCase):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.setUpBigCommerce()
-
-    def setUp(self):
-        super().setUp()
-        self.env["ir.config_parameter"].sudo().set_param("web.base.url", self.base_url())
-        self.instance.action_register_webhooks()
-        self.sandbox.configure(auto_deliver_webhooks=False)
-        self.addCleanup(self.sandbox.configure, auto_deliver_webhooks=True)
+class TestCustomerWebhooks(CustomerImportMixin, BigCommerceWebhookCase):
 
     def deliver(self):
         self.sandbox.dispatch_events()
