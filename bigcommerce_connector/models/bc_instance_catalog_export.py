@@ -236,9 +236,10 @@ class BigCommerceInstance(models.Model):
                             listing=listing.name, count=len(added[listing]), skus=", ".join(added[listing])),
                           record=listing)
             unmapped = [sku for key, sku in skus.items() if key not in set(listing.variant_ids.product_id.ids)]
-            if unmapped and not product.has_options:
-                self._log(_("%(listing)s: the variant(s) %(skus)s are not in BigCommerce and were not sent; add them "
-                            "to the product there, then export again.", listing=listing.name,
+            if unmapped:
+                self._log(_("%(listing)s: the variant(s) %(skus)s have no BigCommerce variant. Add them to the "
+                            "product there (Update Listing then maps them by SKU) or fix what the log says "
+                            "BigCommerce refused, then run Update Listing again.", listing=listing.name,
                             skus=", ".join(unmapped)), level="warning", record=listing)
         for listing, reason in refused.items():
             self._log(reason, level="error", record=listing)
@@ -257,6 +258,10 @@ class BigCommerceInstance(models.Model):
         if bc_product is None:
             self._log(_("%(listing)s: BigCommerce product #%(id)s no longer exists; its new variants were not "
                         "sent.", listing=listing.name, id=listing.bc_product_id), level="error", record=listing)
+            return []
+        if bc_product.get("base_variant_id"):
+            # Exported without attributes: its one variant is the product itself, which options
+            # would turn into another kind of product; that is the merchant's to do in BigCommerce.
             return []
         to_link, to_create = new_variants(product, bc_product, bound)
         options = list(client.iter_product_options(listing.bc_product_id)) if to_create else []

@@ -222,6 +222,22 @@ class TestCatalogExport(BigCommerceSandboxCase):
         self.assertIn("the variant MUG was not created in BigCommerce", log.message)
         self.assertIn("not unique", log.message, "with BigCommerce's reason")
 
+    def test_a_product_exported_without_attributes_gets_no_variants_later(self):
+        mug = self.env["product.template"].create({"name": "Camp Mug", "list_price": 8.0, "default_code": "CAMP-MUG"})
+        self.export(mug, self.storefront)
+        listing = self.listing(mug)
+        color = self.env["product.attribute"].create({"name": "Color", "value_ids": [
+            Command.create({"name": name}) for name in ("Red", "Blue")]})
+        mug.attribute_line_ids = [Command.create({"attribute_id": color.id, "value_ids": [Command.set(color.value_ids.ids)]})]
+        for variant in mug.product_variant_ids:
+            variant.default_code = "CAMP-" + variant.product_template_attribute_value_ids.name.upper()
+        listing.action_bigcommerce_update_listing()
+        self.run_queue()
+        self.assertEqual(len(self.bc_variants(listing.bc_product_id)), 1, "no variant added to a simple product")
+        warning = self.env["marketplace.log"].search([("res_model", "=", "bc.listing"), ("res_id", "=", listing.id),
+                                                      ("level", "=", "warning")], limit=1)
+        self.assertIn("have no BigCommerce variant", warning.message)
+
     def test_publish_and_unpublish_keep_the_other_channels(self):
         self.export(self.tee, self.storefront)
         listing = self.listing(self.tee)
