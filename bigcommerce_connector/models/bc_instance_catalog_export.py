@@ -271,7 +271,9 @@ class BigCommerceInstance(models.Model):
                 if refs is None:
                     options = self._add_option_values(client, listing.bc_product_id, options, body["option_values"])
                     refs = option_value_refs(options, body["option_values"])
-                to_link.append((variant, client.create_variant(listing.bc_product_id, dict(body, option_values=refs))))
+                # Without the ids (should the values still not be listed), BigCommerce matches by name and label.
+                body = dict(body, option_values=refs or body["option_values"])
+                to_link.append((variant, client.create_variant(listing.bc_product_id, body)))
             except ValidationError as error:
                 self._log(_("%(listing)s: the variant %(sku)s was not created in BigCommerce: %(error)s",
                             listing=listing.name, sku=variant.sku, error=translate(self.env, error.user_message)),
