@@ -1,7 +1,8 @@
 """Catalog writes of the sandbox (what a catalog export sends): create a product with its variants
 and options, batch product and variant updates, product and variant images, channel assignments.
 
-Validation follows PR / VA (API-NOTES §8): required fields, names and SKUs unique (SKUs across
+Variants added later take existing option values only (VA#createProductVariant; VO creates
+options and values). Validation follows PR / VA (API-NOTES §8): required fields, names and SKUs unique (SKUs across
 products and variants, case-insensitive: 409), at most 600 variants per product (422), at most 10
 products (413) or 50 variants (413) per batch. Handlers get ``(store, req, *path_ids)`` like
 ``api``'s and are routed by ``ROUTES`` (added to ``api.ROUTES``).
@@ -141,7 +142,7 @@ def _options_for(store, pid, variants):
             value = next((v for v in option["option_values"] if v["label"].lower() == ov["label"].lower()), None)
             if value is None:
                 value = {"id": next_value, "label": ov["label"], "sort_order": len(option["option_values"]),
-                         "is_default": False, "value_data": None}
+                         "is_default": False, "value_data": {}}
                 next_value += 1
                 option["option_values"].append(value)
             values.append({"id": value["id"], "label": value["label"], "option_id": option["id"],
@@ -244,6 +245,140 @@ def check_variant_batch(store, body):
             raise ApiError(422, "weight must be a number.", errors={"weight": "number"})
         if "inventory_level" in item and not isinstance(item["inventory_level"], int):
             raise ApiError(422, "inventory_level must be an integer.", errors={"inventory_level": "integer"})
+
+
+def _product_options(store, pid):
+    """The product's variant options (VO §productOption_Full); a seeded product's are made, once,
+    from its variants' option values."""
+    options = [o for o in store.catalog_options.values() if o["product_id"] == pid]
+    if options:
+        return sorted(options, key=lambda o: o["sort_order"])
+    made = {}
+    for v in sorted(store.variants.values(), key=lambda v: v["id"]):
+        if v["product_id"] != pid:
+            continue
+        for ov in v["option_values"]:
+            option = made.setdefault(ov["option_id"], {"id": ov["option_id"], "product_id": pid,
+                                                       "display_name": ov["option_display_name"], "type": "rectangles",
+                                                       "sort_order": len(made), "option_values": []})
+            if all(value["id"] != ov["id"] for value in option["option_values"]):
+                option["option_values"].append({"id": ov["id"], "label": ov["label"], "is_default": False,
+                                                "sort_order": len(option["option_values"]), "value_data": {}})
+    store.catalog_options.update(made)
+    return list(made.values())
+
+
+def _option_out(option):
+    return dict(option, option_values=[dict(v) for v in option["option_values"]])
+
+
+def product_options(store, req, pid):
+    """VO#getProductVariantOptions."""
+    _product_or_404(store, pid)
+    from .api import v3_list
+    return v3_list(req, _product_options(store, int(pid)), transform=_option_out)
+
+
+def _labels(values):
+    if not isinstance(values, list) or not values or not all(
+            isinstance(v, dict) and isinstance(v.get("label"), str) and v["label"] and isinstance(v.get("sort_order"), int)
+            for v in values):
+        raise ApiError(422, "option_values needs at least one value, each with label and sort_order.",
+                       errors={"option_values": "invalid"}, title="JSON data is missing or invalid")
+    return values
+
+
+def create_option(store, req, pid):
+    """VO#createProductVariantOption: an option with its values; it creates no variant. A second
+    option of the same display name is a 409."""
+    product = _product_or_404(store, pid)
+    item = req.json()
+    if not isinstance(item, dict) or not isinstance(item.get("display_name"), str) or not 1 <= len(item["display_name"]) <= 255:
+        raise ApiError(422, "display_name must be 1 to 255 characters.", errors={"display_name": "required"},
+                       title="JSON data is missing or invalid")
+    if item.get("type") not in ("radio_buttons", "rectangles", "dropdown", "product_list", "product_list_with_images",
+                                "swatch"):
+        raise ApiError(422, "type is invalid.", errors={"type": "enum"}, title="JSON data is missing or invalid")
+    values = _labels(item.get("option_values"))
+    with store.lock:
+        options = _product_options(store, product["id"])
+        if any(o["display_name"].lower() == item["display_name"].lower() for o in options):
+            raise ApiError(409, "The option name is a duplicate.", errors={"display_name": "duplicate"},
+                           title="An option named '%s' already exists on the product." % item["display_name"])
+        oid = _next_id(store.catalog_options, 1001)
+        next_value = _next_id([v["id"] for o in store.catalog_options.values() for v in o["option_values"]], 5001)
+        store.catalog_options[oid] = {
+            "id": oid, "product_id": product["id"], "display_name": item["display_name"], "type": item["type"],
+            "sort_order": item.get("sort_order", len(options)), "option_values": [
+                {"id": next_value + n, "label": v["label"], "sort_order": v["sort_order"],
+                 "is_default": bool(v.get("is_default")), "value_data": v.get("value_data") or {}} for n, v in enumerate(values)]}
+        return 200, {"data": _option_out(store.catalog_options[oid]), "meta": {}}
+
+
+def create_option_value(store, req, pid, oid):
+    """VO#createProductVariantOptionValue: label and sort_order required (422), at most 250 values."""
+    product = _product_or_404(store, pid)
+    with store.lock:
+        option = next((o for o in _product_options(store, product["id"]) if o["id"] == int(oid)), None)
+        if option is None:
+            raise ApiError(404, "The option was not found.", title="Not Found")
+        value = _labels([req.json()])[0]
+        if any(v["label"].lower() == value["label"].lower() for v in option["option_values"]):
+            raise ApiError(422, "The option value label is a duplicate.", errors={"label": "duplicate"},
+                           title="The option already has the value '%s'." % value["label"])
+        if len(option["option_values"]) >= 250:
+            raise ApiError(422, "An option has at most 250 values.", errors={"option_values": "too many"})
+        vid = _next_id([v["id"] for o in store.catalog_options.values() for v in o["option_values"]], 5001)
+        option["option_values"].append({"id": vid, "label": value["label"], "sort_order": value["sort_order"],
+                                        "is_default": bool(value.get("is_default")), "value_data": value.get("value_data") or {}})
+        return 200, {"data": dict(option["option_values"][-1]), "meta": {}}
+
+
+def create_variant(store, req, pid):
+    """VA#createProductVariant: one variant of the product, whose ``option_values`` must be existing
+    values of the product's options (by ids, or display name and label; 422 otherwise); SKU unique
+    across products and variants, any case (409); at most 600 per product (422)."""
+    product = _product_or_404(store, pid)
+    item = req.json()
+    if not isinstance(item, dict):
+        raise ApiError(422, "The request body must be a variant object.", errors={"body": "object"})
+    with store.lock:
+        _check_skus([item.get("sku")], _taken_skus(store))
+        if sum(1 for v in store.variants.values() if v["product_id"] == product["id"]) >= MAX_VARIANTS:
+            raise ApiError(422, "A product can have at most %d variants (SKUs)." % MAX_VARIANTS,
+                           errors={"sku": "too many"}, title="The product has too many variants (at most %d)." % MAX_VARIANTS)
+        for key in NUMBER_FIELDS:
+            if key in item and item[key] is not None and not _is_number(item[key]):
+                raise ApiError(422, "%s must be a number." % key, errors={key: "number"})
+        options = _product_options(store, product["id"])
+        wanted = item.get("option_values")
+        if not isinstance(wanted, list) or not wanted:
+            raise ApiError(422, "option_values is required.", errors={"option_values": "required"},
+                           title="JSON data is missing or invalid")
+        values = []
+        for ov in wanted:
+            ov = ov if isinstance(ov, dict) else {}
+            option = next((o for o in options if o["id"] == ov.get("option_id") or (
+                "option_id" not in ov and o["display_name"].lower() == str(ov.get("option_display_name", "")).lower())), None)
+            value = next((v for v in (option or {}).get("option_values", ()) if v["id"] == ov.get("id") or (
+                "id" not in ov and v["label"].lower() == str(ov.get("label", "")).lower())), None)
+            if value is None:
+                raise ApiError(422, "The option value %s/%s does not exist on the product; create it first." % (
+                    ov.get("option_display_name", ov.get("option_id")), ov.get("label", ov.get("id"))),
+                    errors={"option_values": "invalid"}, title="Invalid option value.")
+            values.append({"id": value["id"], "label": value["label"], "option_id": option["id"],
+                           "option_display_name": option["display_name"]})
+        if {v["option_id"] for v in values} != {o["id"] for o in options} or len(values) != len(options):
+            raise ApiError(422, "A variant needs one value of each of the product's options.",
+                           errors={"option_values": "invalid"}, title="Invalid option values.")
+        if any(sorted(v["id"] for v in values) == sorted(x["id"] for x in other["option_values"])
+               for other in store.variants.values() if other["product_id"] == product["id"]):
+            raise ApiError(409, "A variant with these option values already exists.", errors={"option_values": "duplicate"},
+                           title="A variant with these option values already exists.")
+        vid = _next_id(store.variants, 180001)
+        store.variants[vid] = _variant_record(product, vid, item, values)
+        product["date_modified"] = seed.iso(store.now())
+        return 200, {"data": dict(store.variants[vid]), "meta": {}}
 
 
 def _product_or_404(store, pid):
@@ -357,6 +492,10 @@ ROUTES = [  # (method, version, path regex, handler, error family), as in ``api.
     ("GET", "v3", "/catalog/products/%s/images" % N, product_images, "v3"),
     ("POST", "v3", "/catalog/products/%s/images" % N, create_product_image, "v3"),
     ("POST", "v3", "/catalog/products/%s/variants/%s/image" % (N, N), create_variant_image, "v3"),
+    ("POST", "v3", "/catalog/products/%s/variants" % N, create_variant, "v3"),
+    ("GET", "v3", "/catalog/products/%s/options" % N, product_options, "v3"),
+    ("POST", "v3", "/catalog/products/%s/options" % N, create_option, "v3"),
+    ("POST", "v3", "/catalog/products/%s/options/%s/values" % (N, N), create_option_value, "v3"),
     ("GET", "v3", "/catalog/products/channel-assignments", channel_assignments, "v3"),
     ("PUT", "v3", "/catalog/products/channel-assignments", assign_channels, "v3"),
     ("DELETE", "v3", "/catalog/products/channel-assignments", unassign_channels, "v3"),

@@ -201,6 +201,25 @@ def test_an_image_whose_answer_is_lost_is_uploaded_once(sandbox):
     assert again["id"] == image["id"] and len(list(client.iter_product_images(product["id"]))) == 1
 
 
+def test_an_option_value_and_a_variant_whose_answers_are_lost_are_created_once(sandbox):
+    client = make_client(sandbox)
+    product = client.create_product(TEE, "LOST-S")
+    lossy = make_client(sandbox, session=LoseAnswers("/values"))
+    size = next(client.iter_product_options(product["id"]))
+
+    value = lossy.create_option_value(product["id"], size["id"], "XL", 2)
+    lossy = make_client(sandbox, session=LoseAnswers("/variants"))
+    variant = lossy.create_variant(product["id"], {"sku": "LOST-XL", "option_values": [
+        {"option_display_name": "Size", "label": "XL", "option_id": size["id"], "id": value["id"]}]})
+
+    size = next(client.iter_product_options(product["id"]))
+    assert [v["label"] for v in size["option_values"]] == ["S", "M", "XL"]
+    assert [v["id"] for v in client.iter_variants(sku="lost-xl")] == [variant["id"]]
+    assert variant["option_values"][0]["label"] == "XL"
+    option = lossy.create_product_option(product["id"], "Fit", ["Slim"])
+    assert option["display_name"] == "Fit" and len(list(client.iter_product_options(product["id"]))) == 2
+
+
 def test_channels_are_added_and_removed_one_by_one(sandbox):
     client = make_client(sandbox)
     client.assign_channels([{"product_id": 71, "channel_id": 1}])  # already there: harmless

@@ -158,6 +158,9 @@ def catalog_export_scenario(sb):
                {"sku": "CT-M", "option_values": [{"option_display_name": "Size", "label": "M"}], "weight": 0.25,
                 "price": 21.5, "inventory_level": 0}]}
     png = ("odoo-0123456789abcdef.png", b"\x89PNG\r\n", "image/png")
+    oid = max([1000, *sb.state.catalog_options]) + 1  # the tee's Size option
+    size_l = {"sku": "CT-L", "option_values": [{"option_display_name": "Size", "label": "L"}], "weight": 0.25,
+              "inventory_level": 1}
     return [
         ("POST", "/v3/catalog/products", {}, tee, 200),
         ("POST", "/v3/catalog/products", {}, dict(tee, name="Contract Tee 2"), 409),  # SKUs taken, any case
@@ -167,6 +170,17 @@ def catalog_export_scenario(sb):
             {"sku": "CT-X%d" % n, "option_values": [{"option_display_name": "N", "label": str(n)}]} for n in range(601)]),
          422),
         ("GET", "/v3/catalog/variants", {"sku": "ct-s"}, None, 200),
+        # Update Listing adds a variant: its option value first (VO), then the variant (VA).
+        ("GET", "/v3/catalog/products/%d/options" % pid, {}, None, 200),
+        ("GET", "/v3/catalog/products/77/options", {}, None, 200),  # a seeded product's, made from its variants
+        ("POST", "/v3/catalog/products/%d/options/%d/values" % (pid, oid), {}, {"label": "L", "sort_order": 2}, 200),
+        ("POST", "/v3/catalog/products/%d/options/%d/values" % (pid, oid), {}, {"label": "l", "sort_order": 3},
+         422),  # a label the option has, any case
+        ("POST", "/v3/catalog/products/%d/variants" % pid, {}, size_l, 200),
+        ("POST", "/v3/catalog/products/%d/options" % pid, {}, {"product_id": pid, "display_name": "Size", "type": "rectangles",
+                                                               "option_values": [{"label": "S", "sort_order": 0}]}, 409),
+        ("POST", "/v3/catalog/products/%d/options" % pid, {}, {"product_id": pid, "display_name": "Fit", "type": "rectangles",
+                                                               "option_values": [{"label": "Slim", "sort_order": 0}]}, 200),
         ("PUT", "/v3/catalog/products", {}, [{"id": pid, "name": "Contract Tee", "description": "<p>Softer</p>",
                                               "weight": 0.3, "inventory_tracking": "variant"}], 200),
         ("PUT", "/v3/catalog/products", {}, [{"id": pid, "name": "x%d" % n} for n in range(11)], 413),
@@ -228,6 +242,26 @@ def test_errors_not_documented_per_operation_keep_the_family_shapes(sb):
     validate_schema("orders.v2.oas2.yml", "#/components/responses/404_Resp/content/application~1json/schema", bad_shipment.json())
     with pytest.raises(ContractError):
         validate_schema("orders.v3.yml", "#/components/schemas/ErrorResponse", [{"status": "x"}])
+
+
+def test_a_refused_variant_answers_in_the_catalog_error_shapes(sb):
+    """VA#createProductVariant documents no 409 / 422: a SKU already taken (any case) and an option
+    value the product does not have answer in the catalog's shapes (PR §errorResponse_409, _422)."""
+    sb.reset()
+    http = requests.Session()
+    http.headers["X-Auth-Token"] = sb.access_token
+    tee = {"name": "Shape Tee", "type": "physical", "weight": 1, "price": 5, "variants": [
+        {"sku": "SH-S", "option_values": [{"option_display_name": "Size", "label": "S"}]}]}
+    pid = http.post(sb.api_url + "/v3/catalog/products", json=tee, timeout=5).json()["data"]["id"]
+    url = sb.api_url + "/v3/catalog/products/%d/variants" % pid
+    taken = http.post(url, json={"sku": "mug", "option_values": [{"option_display_name": "Size", "label": "S"}]}, timeout=5)
+    assert taken.status_code == 409
+    validate_schema("products_catalog.v3.yml", "#/components/schemas/errorResponse_409", taken.json())
+    unknown = http.post(url, json={"sku": "SH-XL", "option_values": [{"option_display_name": "Size", "label": "XL"}]},
+                        timeout=5)
+    assert unknown.status_code == 422
+    validate_schema("products_catalog.v3.yml", "#/components/schemas/errorResponse_422", unknown.json())
+    assert "SH-XL" not in {v["sku"] for v in sb.state.variants.values()}
 
 
 class _Receiver(BaseHTTPRequestHandler):

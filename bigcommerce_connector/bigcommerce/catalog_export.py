@@ -177,6 +177,67 @@ def variant_updates(product, bc_variant_ids):
             for variant in product.variants if variant.key in bc_variant_ids]
 
 
+def new_variants(product, bc_product, bound_keys):
+    """Update Listing: the Odoo variants of a product with options that no mapping covers, split into
+    those BigCommerce already has by SKU (a retry after a lost answer, or the merchant's own: link
+    them) and those to create, each with its VA#createProductVariant body (no price: the variant
+    inherits the product's until Export Prices). ``bc_product``: the product with ``variants``.
+    Returns ``([(ExportVariant, BigCommerce variant)], [(ExportVariant, body)])``."""
+    if not product.has_options:
+        return [], []  # a product without options has only its base variant, made with it
+    links, missing = variant_links(product, bc_product)
+    to_link = [(variant, bc_variant) for variant, bc_variant in links if variant.key not in bound_keys]
+    to_create = []
+    for variant in missing:
+        if variant.key in bound_keys:
+            continue  # mapped already: whatever happened to it in BigCommerce, adding it is not ours to do
+        body = {
+            "sku": variant.sku,
+            "option_values": [{"option_display_name": name, "label": label} for name, label in variant.options],
+            "weight": store_weight(variant.weight, product.weight_unit),
+        }
+        if product.tracking == "variant":
+            body["inventory_level"] = max(int(variant.inventory_level), 0)
+        to_create.append((variant, body))
+    return to_link, to_create
+
+
+def missing_option_values(bc_options, option_values):
+    """What VO must create before a variant can use ``option_values`` (``[{option_display_name,
+    label}]``): BigCommerce's createProductVariant takes only existing option values. Returns
+    ``(options to create as {display name: [labels]}, values to add as [(option id, label)])``,
+    matched case-insensitively as BigCommerce does."""
+    by_name = {(option.get("display_name") or "").casefold(): option for option in bc_options}
+    new_options, new_values = {}, []
+    for value in option_values:
+        name, label = value["option_display_name"], value["label"]
+        option = by_name.get(name.casefold())
+        if option is None:
+            labels = new_options.setdefault(name, [])
+            if label.casefold() not in {known.casefold() for known in labels}:
+                labels.append(label)
+        elif label.casefold() not in {(known.get("label") or "").casefold() for known in option.get("option_values") or ()}:
+            if (option["id"], label.casefold()) not in {(oid, known.casefold()) for oid, known in new_values}:
+                new_values.append((option["id"], label))
+    return new_options, new_values
+
+
+def option_value_refs(bc_options, option_values):
+    """``option_values`` with the ids of the product's options and values (VA#createProductVariant),
+    or None when one is not in ``bc_options`` yet."""
+    by_name = {(option.get("display_name") or "").casefold(): option for option in bc_options}
+    refs = []
+    for value in option_values:
+        option = by_name.get(value["option_display_name"].casefold())
+        known = next((known for known in (option or {}).get("option_values") or ()
+                      if (known.get("label") or "").casefold() == value["label"].casefold()), None)
+        if known is None:
+            return None
+        refs.append({"option_display_name": option["display_name"], "label": known["label"],
+                     "option_id": option["id"], "id": known["id"]})
+    return refs
+
+
 def batches(items, size):
     """``items`` in consecutive lists of at most ``size``."""
     items = list(items)

@@ -803,6 +803,45 @@ class BigCommerceClient:
                                   user_message=_lt("BigCommerce saved the products only partly (%(details)s).",
                                                    details="; ".join(problems)))
 
+    def iter_product_options(self, product_id):
+        """The product's variant options with their values (VO#getProductVariantOptions)."""
+        return self.iter_v3(f"catalog/products/{int(product_id)}/options")
+
+    def _find_option(self, product_id, display_name):
+        return next((option for option in self.iter_product_options(product_id)
+                     if (option.get("display_name") or "").casefold() == display_name.casefold()), None)
+
+    def create_product_option(self, product_id, display_name, labels):
+        """A variant option with its values (VO#createProductVariantOption) at most once: after a lost
+        answer, the product's option of that name is ours. It creates no variant."""
+        body = {"product_id": int(product_id), "display_name": display_name, "type": "rectangles",
+                "option_values": [{"label": label, "sort_order": n} for n, label in enumerate(labels)]}
+        return self._create_once("v3", f"catalog/products/{int(product_id)}/options", body,
+                                 lambda: self._find_option(product_id, display_name),
+                                 _lt("the option %(name)s", name=display_name))
+
+    def create_option_value(self, product_id, option_id, label, sort_order):
+        """A value of an existing option (VO#createProductVariantOptionValue) at most once."""
+        def created_by_us():
+            option = next((option for option in self.iter_product_options(product_id) if option["id"] == int(option_id)), {})
+            return next((value for value in option.get("option_values") or ()
+                         if (value.get("label") or "").casefold() == label.casefold()), None)
+
+        path = f"catalog/products/{int(product_id)}/options/{int(option_id)}/values"
+        return self._create_once("v3", path, {"label": label, "sort_order": int(sort_order)}, created_by_us,
+                                 _lt("the option value %(label)s", label=label))
+
+    def create_variant(self, product_id, body):
+        """One variant of an existing product (VA#createProductVariant; its option values must exist)
+        at most once: after a lost answer, the product's variant with that SKU is ours."""
+        def created_by_us():
+            return next((variant for variant in self.iter_variants(sku=body["sku"])
+                         if variant.get("product_id") == int(product_id)
+                         and (variant.get("sku") or "").casefold() == body["sku"].casefold()), None)
+
+        return self._create_once("v3", f"catalog/products/{int(product_id)}/variants", body, created_by_us,
+                                 _lt("the variant %(sku)s", sku=body["sku"]))
+
     def iter_product_images(self, product_id):
         return self.iter_v3(f"catalog/products/{int(product_id)}/images")  # PR#getProductImages
 

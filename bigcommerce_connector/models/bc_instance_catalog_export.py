@@ -10,7 +10,8 @@ from odoo.tools import plaintext2html
 
 from ..bigcommerce.catalog_export import (
     MAX_PRODUCT_BATCH, ExportProduct, ExportVariant, channel_assignments, export_problems, image_key, image_mimetype,
-    inventory_tracking, listing_update, product_body, variant_images, variant_links, variant_updates,
+    inventory_tracking, listing_update, missing_option_values, new_variants, option_value_refs, product_body,
+    variant_images, variant_links, variant_updates,
 )
 from ..bigcommerce.errors import ValidationError
 from ..const import EXPORT_LISTING, MANAGE_CHANNELS, UPDATE_LISTING
@@ -182,18 +183,23 @@ class BigCommerceInstance(models.Model):
             "category_ids": [fields.Command.set(categories.ids if categories else [])],
             "last_sync": fields.Datetime.now(),
         })
+        self._bind_variants(listing, links)
+        return listing
+
+    def _bind_variants(self, listing, links):
+        """One mapping of ``listing`` per ``(ExportVariant, BigCommerce variant)``; a mapping of that
+        BigCommerce variant that already exists (e.g. from a catalog import) joins the listing."""
         Binding = self.env["bc.product.binding"]
         existing = {(binding.bc_variant_id): binding for binding in Binding.search(
-            [("instance_id", "=", self.id), ("bc_product_id", "=", bc_product["id"])])}
+            [("instance_id", "=", self.id), ("bc_product_id", "=", listing.bc_product_id)])}
         for variant, bc_variant in links:
             binding = existing.get(bc_variant["id"])
             vals = {"listing_id": listing.id, "sku": bc_variant.get("sku") or variant.sku}
             if binding:
                 binding.write(vals)
             else:
-                Binding.create(dict(vals, instance_id=self.id, product_id=variant.key, bc_product_id=bc_product["id"],
-                                    bc_variant_id=bc_variant["id"]))
-        return listing
+                Binding.create(dict(vals, instance_id=self.id, product_id=variant.key,
+                                    bc_product_id=listing.bc_product_id, bc_variant_id=bc_variant["id"]))
 
     # ------------------------------------------------------------------ Update Listing
 
@@ -214,7 +220,8 @@ class BigCommerceInstance(models.Model):
                 client.update_variants, updated,
                 lambda listing: variant_updates(products[listing], {binding.product_id.id: binding.bc_variant_id
                                                                     for binding in listing.variant_ids})))
-        updated = listings.filtered(lambda listing: listing not in refused)
+            updated = listings.filtered(lambda listing: listing not in refused)
+            added = {listing: self._add_new_variants(client, listing, products[listing]) for listing in updated}
         now = fields.Datetime.now()
         for listing in updated:
             product = products[listing]
@@ -224,14 +231,66 @@ class BigCommerceInstance(models.Model):
             for binding in listing.variant_ids:
                 if binding.product_id.id in skus and binding.sku != skus[binding.product_id.id]:
                     binding.sku = skus[binding.product_id.id]
+            if added[listing]:
+                self._log(_("%(listing)s: %(count)s new variant(s) mapped to BigCommerce: %(skus)s.",
+                            listing=listing.name, count=len(added[listing]), skus=", ".join(added[listing])),
+                          record=listing)
             unmapped = [sku for key, sku in skus.items() if key not in set(listing.variant_ids.product_id.ids)]
             if unmapped:
-                self._log(_("%(listing)s: the variant(s) %(skus)s are not in BigCommerce and were not sent; add them "
-                            "to the product there, then export again.", listing=listing.name,
+                self._log(_("%(listing)s: the variant(s) %(skus)s have no BigCommerce variant. Add them to the "
+                            "product there (Update Listing then maps them by SKU) or fix what the log says "
+                            "BigCommerce refused, then run Update Listing again.", listing=listing.name,
                             skus=", ".join(unmapped)), level="warning", record=listing)
         for listing, reason in refused.items():
             self._log(reason, level="error", record=listing)
         return updated, refused
+
+    def _add_new_variants(self, client, listing, product):
+        """Create in BigCommerce the listing's Odoo variants that have no mapping yet (a value added to
+        an attribute line), with the option values they need first (VA#createProductVariant takes
+        existing ones only), and map them. Exactly once: a variant BigCommerce already has by SKU is
+        mapped, not created. One BigCommerce refuses is logged and does not stop the others.
+        Returns the SKUs mapped."""
+        bound = set(listing.variant_ids.product_id.ids)
+        if not product.has_options or not set(variant.key for variant in product.variants) - bound:
+            return []
+        bc_product = client.get_product(listing.bc_product_id)
+        if bc_product is None:
+            self._log(_("%(listing)s: BigCommerce product #%(id)s no longer exists; its new variants were not "
+                        "sent.", listing=listing.name, id=listing.bc_product_id), level="error", record=listing)
+            return []
+        if bc_product.get("base_variant_id"):
+            # Exported without attributes: its one variant is the product itself, which options
+            # would turn into another kind of product; that is the merchant's to do in BigCommerce.
+            return []
+        to_link, to_create = new_variants(product, bc_product, bound)
+        options = list(client.iter_product_options(listing.bc_product_id)) if to_create else []
+        for variant, body in to_create:
+            try:
+                refs = option_value_refs(options, body["option_values"])
+                if refs is None:
+                    options = self._add_option_values(client, listing.bc_product_id, options, body["option_values"])
+                    refs = option_value_refs(options, body["option_values"])
+                # Without the ids (should the values still not be listed), BigCommerce matches by name and label.
+                body = dict(body, option_values=refs or body["option_values"])
+                to_link.append((variant, client.create_variant(listing.bc_product_id, body)))
+            except ValidationError as error:
+                self._log(_("%(listing)s: the variant %(sku)s was not created in BigCommerce: %(error)s",
+                            listing=listing.name, sku=variant.sku, error=translate(self.env, error.user_message)),
+                          level="error", record=listing)
+        self._bind_variants(listing, to_link)
+        return [variant.sku for variant, _bc_variant in to_link]
+
+    @staticmethod
+    def _add_option_values(client, bc_product_id, options, option_values):
+        """Create the options and option values ``option_values`` needs; returns the product's options."""
+        new_options, new_values = missing_option_values(options, option_values)
+        for name, labels in new_options.items():
+            client.create_product_option(bc_product_id, name, labels)
+        for option_id, label in new_values:
+            option = next(option for option in options if option["id"] == option_id)
+            client.create_option_value(bc_product_id, option_id, label, len(option.get("option_values") or ()))
+        return list(client.iter_product_options(bc_product_id))
 
     def _send_in_batches(self, send, listings, bodies):
         """``send(bodies of all listings)``; when BigCommerce refuses, each listing again on its own,

@@ -178,6 +178,66 @@ class TestCatalogExport(BigCommerceSandboxCase):
         mug_product = self.sandbox.state.products[self.listing(mug).bc_product_id]
         self.assertEqual((mug_product["sku"], self.listing(mug).sku), ("CAMP-MUG-2", "CAMP-MUG-2"))
 
+    def test_update_listing_creates_the_variants_added_in_odoo_once(self):
+        self.export(self.tee, self.storefront)
+        listing = self.listing(self.tee)
+        line = self.tee.attribute_line_ids
+        xl = self.env["product.attribute.value"].create({"name": "XL", "attribute_id": line.attribute_id.id})
+        line.value_ids = [Command.link(xl.id)]
+        tee_xl = self.tee.product_variant_ids.filtered(lambda variant: variant.product_template_attribute_value_ids.name == "XL")
+        tee_xl.write({"default_code": "TRAIL-XL", "weight": 0.3})
+        listing.action_bigcommerce_update_listing()
+        self.run_queue()
+        created = [v for v in self.bc_variants(listing.bc_product_id) if v["sku"] == "TRAIL-XL"]
+        self.assertEqual(len(created), 1)
+        self.assertEqual([(value["option_display_name"], value["label"]) for value in created[0]["option_values"]],
+                         [("Size", "XL")])
+        self.assertEqual(len(listing.variant_ids), 4)
+        self.assertEqual(listing.variant_ids.filtered(lambda b: b.product_id == tee_xl).bc_variant_id, created[0]["id"])
+        listing.action_bigcommerce_update_listing()
+        self.run_queue()
+        self.assertEqual(len(self.bc_variants(listing.bc_product_id)), 4, "a second update creates nothing more")
+        self.assertEqual(len(listing.variant_ids), 4)
+        options = [o for o in self.sandbox.state.catalog_options.values() if o["product_id"] == listing.bc_product_id]
+        self.assertEqual([len(o["option_values"]) for o in options], [4], "XL joined the Size option")
+
+    def test_a_new_variant_bigcommerce_refuses_is_logged_and_the_others_are_created(self):
+        self.export(self.tee, self.storefront)
+        listing = self.listing(self.tee)
+        line = self.tee.attribute_line_ids
+        values = self.env["product.attribute.value"].create(
+            [{"name": name, "attribute_id": line.attribute_id.id} for name in ("XL", "XXL")])
+        line.value_ids = [Command.link(value.id) for value in values]
+        for variant in self.tee.product_variant_ids:
+            label = variant.product_template_attribute_value_ids.name
+            if label in ("XL", "XXL"):
+                variant.default_code = "MUG" if label == "XL" else "TRAIL-XXL"  # MUG: a seeded product's SKU
+        listing.action_bigcommerce_update_listing()
+        self.run_queue()
+        self.assertEqual([v["sku"] for v in self.bc_variants(listing.bc_product_id)],
+                         ["TRAIL-L", "TRAIL-M", "TRAIL-S", "TRAIL-XXL"])
+        self.assertEqual(len(listing.variant_ids), 4)
+        log = self.env["marketplace.log"].search([("res_model", "=", "bc.listing"), ("res_id", "=", listing.id),
+                                                  ("level", "=", "error")])
+        self.assertIn("the variant MUG was not created in BigCommerce", log.message)
+        self.assertIn("not unique", log.message, "with BigCommerce's reason")
+
+    def test_a_product_exported_without_attributes_gets_no_variants_later(self):
+        mug = self.env["product.template"].create({"name": "Camp Mug", "list_price": 8.0, "default_code": "CAMP-MUG"})
+        self.export(mug, self.storefront)
+        listing = self.listing(mug)
+        color = self.env["product.attribute"].create({"name": "Color", "value_ids": [
+            Command.create({"name": name}) for name in ("Red", "Blue")]})
+        mug.attribute_line_ids = [Command.create({"attribute_id": color.id, "value_ids": [Command.set(color.value_ids.ids)]})]
+        for variant in mug.product_variant_ids:
+            variant.default_code = "CAMP-" + variant.product_template_attribute_value_ids.name.upper()
+        listing.action_bigcommerce_update_listing()
+        self.run_queue()
+        self.assertEqual(len(self.bc_variants(listing.bc_product_id)), 1, "no variant added to a simple product")
+        warning = self.env["marketplace.log"].search([("res_model", "=", "bc.listing"), ("res_id", "=", listing.id),
+                                                      ("level", "=", "warning")], limit=1)
+        self.assertIn("have no BigCommerce variant", warning.message)
+
     def test_publish_and_unpublish_keep_the_other_channels(self):
         self.export(self.tee, self.storefront)
         listing = self.listing(self.tee)
