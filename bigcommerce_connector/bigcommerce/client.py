@@ -781,6 +781,11 @@ class BigCommerceClient:
         product_id = existing_product_id(self.iter_variants(sku=sku), sku)
         return self.get_product(product_id) if product_id else None
 
+    def find_product_by_name(self, name):
+        """The product named ``name`` (names are unique in a store), with its variants, or None (PR#getProducts)."""
+        rows = next(self.iter_product_pages(name=name), ([], None))[0]
+        return rows[0] if rows else None
+
     def create_product(self, body, sku):
         """Create a product with its variants (PR#createProduct, one product a call) at most once.
         ``sku``: one of its SKUs; when the answer is lost, the product holding it is ours. Returns

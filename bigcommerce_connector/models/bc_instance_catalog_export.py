@@ -123,7 +123,16 @@ class BigCommerceInstance(models.Model):
             bc_product = client.find_product_by_sku(sku)
             created = bc_product is None
             if created:
-                bc_product = client.create_product(product_body(product), sku)
+                body = product_body(product)
+                try:
+                    bc_product = client.create_product(body, sku)
+                except ValidationError:
+                    # An earlier attempt created it, then its transaction was lost, and a variant added since
+                    # changed the first SKU: the product of that name holding one of ours is ours.
+                    bc_product = client.find_product_by_name(body["name"])
+                    if not bc_product or not variant_links(product, bc_product)[0]:
+                        raise
+                    created = False
             if not bc_product.get("variants"):
                 bc_product = client.get_product(bc_product["id"])
             links, missing = variant_links(product, bc_product)

@@ -111,6 +111,34 @@ class TestCatalogExport(BigCommerceSandboxCase):
         self.assertFalse(self.bc_products("Trail Tee"))
 
     @mute_logger(QUEUE_LOGGER)
+    def test_a_retry_after_a_variant_was_added_links_rather_than_creates_again(self):
+        # Found on a real server: the first attempt created the product, then its transaction was lost; a
+        # variant added before the retry (TRAIL-2XL sorts first) made the SKU looked up one BigCommerce lacks.
+        record = type(self.instance)._record_listing
+        attempts = []
+
+        def lost_once(instance, *args, **kwargs):
+            attempts.append(1)
+            if len(attempts) == 1:
+                raise ServerError("serialization failure", status=503, user_message="Odoo was busy.")
+            return record(instance, *args, **kwargs)
+
+        with patch.object(type(self.instance), "_record_listing", lost_once):
+            self.export(self.tee, self.storefront)
+            line = self.lines()
+            self.assertEqual(line.state, "pending")
+            size = self.tee.attribute_line_ids
+            size.value_ids += self.env["product.attribute.value"].create({"name": "2XL", "attribute_id": size.attribute_id.id})
+            self.tee.product_variant_ids.filtered(lambda variant: not variant.default_code).default_code = "TRAIL-2XL"
+            self.env.invalidate_all()  # the retry's worker reads the variants afresh, in their order (SKU first)
+            line.action_retry()
+            self.run_queue()
+        self.assertEqual(line.state, "done", line.last_error)
+        [product] = self.bc_products("Trail Tee")
+        self.assertEqual(self.listing(self.tee).bc_product_id, product["id"])
+        self.assertEqual(sorted(self.listing(self.tee).variant_ids.mapped("sku")), ["TRAIL-L", "TRAIL-M", "TRAIL-S"])
+
+    @mute_logger(QUEUE_LOGGER)
     def test_a_retry_after_bigcommerce_acted_links_rather_than_creates_again(self):
         assign = BigCommerceClient.assign_channels
         calls = []
