@@ -30,6 +30,7 @@ from . import bc_listing_import
 from . import bc_instance_catalog_import
 from . import bc_listing_export
 from . import bc_instance_catalog_export
+from . import account_analytic_distribution_model
 from . import account_move
 from . import account_move_refund
 from . import product_template

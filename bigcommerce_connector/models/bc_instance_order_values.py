@@ -176,6 +176,14 @@ class BigCommerceInstance(models.Model):
                                  self._bigcommerce_routing_settings())
         return self.env["marketplace.queue.line"]._run_cached(("bigcommerce_routing", self.id, channel_id), routing)
 
+    def _bigcommerce_default_team(self, user_id):
+        """The team Odoo gives an order of salesperson ``user_id`` when none is routed (what
+        sale.order's ``_compute_team_id`` finds), looked up once a queue run, not once an order."""
+        Team = self.env["crm.team"]
+        return Team.browse(self.env["marketplace.queue.line"]._run_cached(
+            ("bigcommerce_default_team", self.company_id.id, user_id),
+            lambda: Team._get_default_team_id(user_id=user_id, domain=Team._check_company_domain(self.company_id.id)).id))
+
     def _bigcommerce_pricelist(self, currency):
         if self.pricelist_id.currency_id == currency:
             return self.pricelist_id

@@ -114,6 +114,8 @@ class SaleOrder(models.Model):
         vals.update({key: routing[key] for key in ("warehouse_id", "team_id") if key in routing})
         # Never the user running the import (OdooBot for scheduled ones): My Quotations would hide the order.
         vals["user_id"] = (instance.user_id or customer.user_id or customer.commercial_partner_id.user_id).id
+        if "team_id" not in vals:
+            vals["team_id"] = instance._bigcommerce_default_team(vals["user_id"]).id
         # The chatter's one note of the creation is the import's: Odoo's "Quotation created" would be a second one.
         sale_order = self.with_context(mail_create_nolog=True).create(vals).with_env(self.env)
         sale_order._message_log(body=_("Imported from BigCommerce order #%(id)s (%(status)s, payment: %(payment)s).",

@@ -48,6 +48,23 @@ class TestChannelRouting(BigCommerceOrderCase):
         self.assertEqual(set(map(str, sale_order.order_line.mapped("analytic_distribution"))),
                          {str({str(self.web_account.id): 100.0})})
 
+    def test_without_routing_orders_get_odoo_defaults_the_salesperson_team_and_distribution_models(self):
+        # The import asks Odoo's defaults once a queue run: each order of the run must still get them.
+        self.instance.team_id = False
+        salesperson = self.env["res.users"].create({"name": "Web Seller", "login": "web.seller@example.com"})
+        self.web_team.member_ids = salesperson
+        self.instance.user_id = salesperson
+        without_models = self.import_orders(101, 103)
+        self.assertEqual(without_models.team_id, self.web_team)
+        self.assertFalse(any(without_models.order_line.mapped("analytic_distribution")))
+        self.env["account.analytic.distribution.model"].create(
+            {"partner_id": False, "company_id": self.env.company.id,
+             "analytic_distribution": {str(self.marketplace_account.id): 100}})
+        with_model = self.import_orders(104, 105)
+        self.assertEqual(with_model.team_id, self.web_team)
+        for line in with_model.order_line:
+            self.assertEqual(line.analytic_distribution, {str(self.marketplace_account.id): 100}, line.name)
+
     def test_a_channel_analytic_distribution_reaches_the_invoice_lines_of_its_orders(self):
         distribution = {str(self.web_account.id): 60.0, str(self.marketplace_account.id): 40.0}
         self.channels[STOREFRONT].analytic_distribution = distribution
