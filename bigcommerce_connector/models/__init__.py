@@ -33,4 +33,5 @@ from . import bc_instance_catalog_export
 from . import account_move
 from . import account_move_refund
 from . import product_template
+from . import product_product
 from . import bc_reconciliation
