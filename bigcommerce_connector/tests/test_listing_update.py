@@ -4,21 +4,17 @@ from odoo import Command
 from odoo.tests import tagged
 
 from ..bigcommerce.client import BigCommerceClient
-from .common import BigCommerceSandboxCase
+from .common import BigCommerceListingCase
 
 
 @tagged("post_install", "-at_install")
-class TestListingUpdate(BigCommerceSandboxCase):
+class TestListingUpdate(BigCommerceListingCase):
     """Update Listing makes a listing's variants in BigCommerce follow the template's: renamed values and
     attributes, removed variants, against the sandbox store."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.instance.action_confirm()
-        cls.instance.pricelist_id = cls.env["product.pricelist"].create(
-            {"name": "Store USD", "currency_id": cls.env.ref("base.USD").id})
-        cls.instance.warehouse_id = cls.env["stock.warehouse"].search([("company_id", "=", cls.env.company.id)], limit=1)
         cls.storefront = cls.env["bc.channel"].search([("instance_id", "=", cls.instance.id), ("bc_id", "=", "1")])
         cls.size = cls.env["product.attribute"].create({"name": "Size", "value_ids": [
             Command.create({"name": name}) for name in ("S", "M", "L")]})
