@@ -1,5 +1,6 @@
 """Catalog writes of the sandbox (what a catalog export sends): create a product with its variants
-and options, batch product and variant updates, product and variant images, channel assignments.
+and options, batch product and variant updates, option and value renames, variant and option value
+deletes, product and variant images, channel assignments.
 
 Variants added later take existing option values only (VA#createProductVariant; VO creates
 options and values). Validation follows PR / VA (API-NOTES §8): required fields, names and SKUs unique (SKUs across
@@ -334,6 +335,112 @@ def create_option_value(store, req, pid, oid):
         return 200, {"data": dict(option["option_values"][-1]), "meta": {}}
 
 
+def _option_or_404(store, pid, oid):
+    option = next((o for o in _product_options(store, _product_or_404(store, pid)["id"]) if o["id"] == int(oid)), None)
+    if option is None:
+        raise ApiError(404, "The option was not found.", title="Not Found")
+    return option
+
+
+def _value_or_404(option, vid):
+    value = next((v for v in option["option_values"] if v["id"] == int(vid)), None)
+    if value is None:
+        raise ApiError(404, "The option value was not found.", title="Not Found")
+    return value
+
+
+def _relabel_variants(store, option):
+    """Variants carry their option values' names and labels (VA): they follow the option's."""
+    labels = {v["id"]: v["label"] for v in option["option_values"]}
+    for variant in store.variants.values():
+        for ov in variant["option_values"]:
+            if ov["option_id"] == option["id"]:
+                ov["option_display_name"] = option["display_name"]
+                ov["label"] = labels.get(ov["id"], ov["label"])
+
+
+def _check_label(option, value):
+    if any(v["label"].lower() == value["label"].lower() and v["id"] != value.get("id") for v in option["option_values"]):
+        raise ApiError(422, "The option value label is a duplicate.", errors={"label": "duplicate"},
+                       title="The option already has the value '%s'." % value["label"])
+
+
+def update_option(store, req, pid, oid):
+    """VO#updateProductVariantOption: display name (another option of the product with that name: 409),
+    type, sort order, and the values listed by id (their labels: 422 when two clash); values not
+    listed stay. Variants show the new names."""
+    item = req.json()
+    with store.lock:
+        option = _option_or_404(store, pid, oid)
+        if not isinstance(item, dict) or not isinstance(item.get("display_name"), str) or not 1 <= len(item["display_name"]) <= 255:
+            raise ApiError(422, "display_name must be 1 to 255 characters.", errors={"display_name": "required"},
+                           title="JSON data is missing or invalid")
+        if "type" in item and item["type"] not in ("radio_buttons", "rectangles", "dropdown", "product_list",
+                                                   "product_list_with_images", "swatch"):
+            raise ApiError(422, "type is invalid.", errors={"type": "enum"}, title="JSON data is missing or invalid")
+        if any(o["display_name"].lower() == item["display_name"].lower() and o["id"] != option["id"]
+               for o in _product_options(store, option["product_id"])):
+            raise ApiError(409, "The option name is a duplicate.", errors={"display_name": "duplicate"},
+                           title="An option named '%s' already exists on the product." % item["display_name"])
+        values = _labels(item["option_values"]) if "option_values" in item else []
+        renamed = {v["id"]: dict(v) for v in option["option_values"]}
+        for value in values:
+            if value.get("id") not in renamed:
+                raise ApiError(422, "Option value %s is not a value of the option." % value.get("id"),
+                               errors={"option_values.id": "invalid"}, title="JSON data is missing or invalid")
+            renamed[value["id"]].update({k: value[k] for k in ("label", "sort_order", "is_default") if k in value})
+        for value in renamed.values():
+            _check_label({"option_values": list(renamed.values())}, value)
+        option.update({k: item[k] for k in ("display_name", "type", "sort_order") if k in item})
+        option["option_values"] = [renamed[v["id"]] for v in option["option_values"]]
+        _relabel_variants(store, option)
+        return 200, {"data": _option_out(option), "meta": {}}
+
+
+def update_option_value(store, req, pid, oid, vid):
+    """VO#updateProductVariantOptionValue: label and sort_order required (422), a label another value
+    of the option has is a 422. Variants show the new label."""
+    with store.lock:
+        option = _option_or_404(store, pid, oid)
+        value = _value_or_404(option, vid)
+        item = _labels([req.json()])[0]
+        _check_label(option, dict(item, id=value["id"]))
+        value.update({k: item[k] for k in ("label", "sort_order", "is_default", "value_data") if k in item})
+        _relabel_variants(store, option)
+        return 200, {"data": dict(value), "meta": {}}
+
+
+def delete_option_value(store, req, pid, oid, vid):
+    """VO#deleteProductVariantOptionValue, 204. The variants made of it go with it (assumed: the spec is
+    silent; the connector deletes only values no variant uses)."""
+    with store.lock:
+        option = _option_or_404(store, pid, oid)
+        value = _value_or_404(option, vid)
+        option["option_values"].remove(value)
+        for variant in [v for v in store.variants.values() if any(ov["id"] == value["id"] for ov in v["option_values"])]:
+            _forget_variant(store, variant)
+        return 204, None
+
+
+def delete_variant(store, req, pid, vid):
+    """VA#deleteProductVariant, 204; a variant the product does not have is a 404."""
+    with store.lock:
+        product = _product_or_404(store, pid)
+        variant = store.variants.get(int(vid))
+        if variant is None or variant["product_id"] != product["id"]:
+            raise ApiError(404, "The variant was not found.", title="Not Found")
+        _forget_variant(store, variant)
+        product["date_modified"] = seed.iso(store.now())
+        return 204, None
+
+
+def _forget_variant(store, variant):
+    del store.variants[variant["id"]]
+    store.variant_images.pop(variant["id"], None)
+    for key in [key for key in store.stock if key[0] == variant["id"]]:
+        del store.stock[key]
+
+
 def create_variant(store, req, pid):
     """VA#createProductVariant: one variant of the product, whose ``option_values`` must be existing
     values of the product's options (by ids, or display name and label; 422 otherwise); SKU unique
@@ -496,6 +603,10 @@ ROUTES = [  # (method, version, path regex, handler, error family), as in ``api.
     ("GET", "v3", "/catalog/products/%s/options" % N, product_options, "v3"),
     ("POST", "v3", "/catalog/products/%s/options" % N, create_option, "v3"),
     ("POST", "v3", "/catalog/products/%s/options/%s/values" % (N, N), create_option_value, "v3"),
+    ("PUT", "v3", "/catalog/products/%s/options/%s" % (N, N), update_option, "v3"),
+    ("PUT", "v3", "/catalog/products/%s/options/%s/values/%s" % (N, N, N), update_option_value, "v3"),
+    ("DELETE", "v3", "/catalog/products/%s/options/%s/values/%s" % (N, N, N), delete_option_value, "v3"),
+    ("DELETE", "v3", "/catalog/products/%s/variants/%s" % (N, N), delete_variant, "v3"),
     ("GET", "v3", "/catalog/products/channel-assignments", channel_assignments, "v3"),
     ("PUT", "v3", "/catalog/products/channel-assignments", assign_channels, "v3"),
     ("DELETE", "v3", "/catalog/products/channel-assignments", unassign_channels, "v3"),

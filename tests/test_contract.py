@@ -161,6 +161,8 @@ def catalog_export_scenario(sb):
     oid = max([1000, *sb.state.catalog_options]) + 1  # the tee's Size option
     size_l = {"sku": "CT-L", "option_values": [{"option_display_name": "Size", "label": "L"}], "weight": 0.25,
               "inventory_level": 1}
+    small = max([5000, *(v["id"] for o in sb.state.catalog_options.values() for v in o["option_values"])]) + 1  # S
+    size_path = "/v3/catalog/products/%d/options/%d" % (pid, oid)
     return [
         ("POST", "/v3/catalog/products", {}, tee, 200),
         ("POST", "/v3/catalog/products", {}, dict(tee, name="Contract Tee 2"), 409),  # SKUs taken, any case
@@ -181,6 +183,16 @@ def catalog_export_scenario(sb):
                                                                "option_values": [{"label": "S", "sort_order": 0}]}, 409),
         ("POST", "/v3/catalog/products/%d/options" % pid, {}, {"product_id": pid, "display_name": "Fit", "type": "rectangles",
                                                                "option_values": [{"label": "Slim", "sort_order": 0}]}, 200),
+        # Update Listing renames a value, then its option (VO), deletes a variant removed in Odoo and the value it left unused.
+        ("PUT", size_path + "/values/%d" % small, {}, {"id": small, "label": "Small", "sort_order": 0}, 200),
+        ("PUT", size_path + "/values/%d" % small, {}, {"id": small, "label": "m", "sort_order": 0}, 422),  # M's, any case
+        ("PUT", size_path + "/values/99999", {}, {"id": 99999, "label": "Tiny", "sort_order": 9}, 404),
+        ("PUT", size_path, {}, {"id": oid, "product_id": pid, "display_name": "fit", "type": "rectangles",
+                                "option_values": [{"id": small, "label": "Small", "sort_order": 0}]}, 409),
+        ("PUT", size_path, {}, {"id": oid, "product_id": pid, "display_name": "Tee size", "type": "rectangles",
+                                "option_values": [{"id": small, "label": "Small", "sort_order": 0}]}, 200),
+        ("DELETE", "/v3/catalog/products/%d/variants/%d" % (pid, vid + 3), {}, None, 204),  # CT-L
+        ("DELETE", size_path + "/values/%d" % (small + 2), {}, None, 204),  # L, which no variant uses now
         ("PUT", "/v3/catalog/products", {}, [{"id": pid, "name": "Contract Tee", "description": "<p>Softer</p>",
                                               "weight": 0.3, "inventory_tracking": "variant"}], 200),
         ("PUT", "/v3/catalog/products", {}, [{"id": pid, "name": "x%d" % n} for n in range(11)], 413),
@@ -262,6 +274,33 @@ def test_a_refused_variant_answers_in_the_catalog_error_shapes(sb):
     assert unknown.status_code == 422
     validate_schema("products_catalog.v3.yml", "#/components/schemas/errorResponse_422", unknown.json())
     assert "SH-XL" not in {v["sku"] for v in sb.state.variants.values()}
+
+
+def test_renames_follow_on_the_variants_and_a_second_delete_is_a_404(sb):
+    """Variants show their options' new names and labels; VA#deleteProductVariant documents only 204:
+    a variant deleted already answers 404 in the catalog's shape (PR §error_Base), which the
+    connector takes as done."""
+    sb.reset()
+    http = requests.Session()
+    http.headers["X-Auth-Token"] = sb.access_token
+    tee = {"name": "Gone Tee", "type": "physical", "weight": 1, "price": 5, "variants": [
+        {"sku": "GO-%s" % size, "option_values": [{"option_display_name": "Size", "label": size}]} for size in "SM"]}
+    product = http.post(sb.api_url + "/v3/catalog/products", json=tee, timeout=5).json()["data"]
+    small, medium = product["variants"]
+    url = sb.api_url + "/v3/catalog/products/%d" % product["id"]
+    option_id, value_id = small["option_values"][0]["option_id"], small["option_values"][0]["id"]
+    http.put(url + "/options/%d/values/%d" % (option_id, value_id), json={"id": value_id, "label": "Small", "sort_order": 0},
+             timeout=5).raise_for_status()
+    option = http.get(url + "/options", timeout=5).json()["data"][0]
+    http.put(url + "/options/%d" % option_id, json=dict(option, display_name="Tee size"), timeout=5).raise_for_status()
+    assert sb.state.variants[small["id"]]["option_values"] == [
+        {"id": value_id, "label": "Small", "option_id": option_id, "option_display_name": "Tee size"}]
+    assert sb.state.variants[medium["id"]]["option_values"][0]["option_display_name"] == "Tee size"
+    assert http.delete(url + "/variants/%d" % small["id"], timeout=5).status_code == 204
+    again = http.delete(url + "/variants/%d" % small["id"], timeout=5)
+    assert again.status_code == 404
+    validate_schema("products_catalog.v3.yml", "#/components/schemas/error_Base", again.json())
+    assert [v["sku"] for v in sb.state.variants.values() if v["product_id"] == product["id"]] == ["GO-M"]
 
 
 class _Receiver(BaseHTTPRequestHandler):

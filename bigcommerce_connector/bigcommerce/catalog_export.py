@@ -238,6 +238,85 @@ def option_value_refs(bc_options, option_values):
     return refs
 
 
+
+def option_renames(product, bc_variant_ids, bc_variants):
+    """Update Listing: the option display names and value labels BigCommerce must change for its mapped
+    variants to read as their Odoo variants again (an attribute or a value renamed since the export).
+    ``bc_variant_ids``: Odoo variant key -> BigCommerce variant id; ``bc_variants``: those variants as
+    BigCommerce has them (``option_values`` {option_id, id, label, option_display_name}). An attribute is
+    the option of its name (any case), else the variant's one option left unpaired; an option or value
+    that two variants would name differently is left alone. Only what differs is returned, as
+    ``({option id: display name}, {(option id, value id): label})``."""
+    by_id = {variant["id"]: variant for variant in bc_variants}
+    names, labels, current = {}, {}, {}
+    for variant in product.variants:
+        bc_variant = by_id.get(bc_variant_ids.get(variant.key))
+        for (name, label), value in _paired_options(variant.options, (bc_variant or {}).get("option_values") or ()):
+            names.setdefault(value["option_id"], set()).add(name)
+            labels.setdefault((value["option_id"], value["id"]), set()).add(label)
+            current[value["option_id"]] = value.get("option_display_name") or ""
+            current[value["option_id"], value["id"]] = value.get("label") or ""
+    return ({option_id: next(iter(wanted)) for option_id, wanted in names.items()
+             if len(wanted) == 1 and wanted != {current[option_id]}},
+            {key: next(iter(wanted)) for key, wanted in labels.items() if len(wanted) == 1 and wanted != {current[key]}})
+
+
+def _paired_options(options, bc_values):
+    """``[((attribute, value), BigCommerce option value)]``: by option name, then an attribute renamed
+    pairs with the option left over, when one of each is left (more would be a guess)."""
+    odoo, bc = list(options), list(bc_values)
+    pairs = []
+    for name, label in options:
+        match = next((value for value in bc if (value.get("option_display_name") or "").casefold() == name.casefold()), None)
+        if match is not None:
+            pairs.append(((name, label), match))
+            odoo.remove((name, label))
+            bc.remove(match)
+    if len(odoo) == len(bc) == 1:
+        pairs.append((odoo[0], bc[0]))
+    return pairs
+
+
+def option_value_update(value, label):
+    """The body of VO#updateProductVariantOptionValue renaming ``value`` (as VO#getProductVariantOptions
+    reads it): ``label`` and ``sort_order`` are required, the order is kept."""
+    return {"id": int(value["id"]), "label": label, "sort_order": int(value.get("sort_order") or 0)}
+
+
+def option_update(option, display_name):
+    """The body of VO#updateProductVariantOption renaming ``option`` (as VO#getProductVariantOptions reads
+    it): ``product_id``, ``display_name``, ``type`` and ``option_values`` are required; its values are
+    sent as they are."""
+    return {"id": int(option["id"]), "product_id": int(option["product_id"]), "display_name": display_name,
+            "type": option["type"], "option_values": [option_value_update(value, value["label"])
+                                                      for value in option.get("option_values") or ()]}
+
+
+def removed_variants(bound, active_keys, bc_variants):
+    """Update Listing: what becomes of the mappings whose Odoo variant is no longer active on the template
+    (a value removed from an attribute line archives its variants). ``bound``: {BigCommerce variant id:
+    Odoo variant key} of the listing; ``bc_variants``: the product's variants as BigCommerce has them.
+    Returns ``(ids to delete, ids BigCommerce no longer has: only the mapping goes, id kept or None)``:
+    a product is never left without variants, so when all would go the last one is kept. Variants no
+    mapping names (the merchant's own) are never touched, nor the base variant of a product without
+    options (it is the product)."""
+    if any(not variant.get("option_values") for variant in bc_variants):
+        return [], [], None
+    present = {variant["id"] for variant in bc_variants}
+    removed = sorted(bc_id for bc_id, key in bound.items() if key not in active_keys)
+    to_delete = [bc_id for bc_id in removed if bc_id in present]
+    kept = to_delete.pop() if to_delete and len(to_delete) == len(present) else None
+    return to_delete, [bc_id for bc_id in removed if bc_id not in present], kept
+
+
+def unused_option_values(deleted, remaining):
+    """``[(option id, value id)]`` the ``deleted`` variants used and none of ``remaining`` uses. BigCommerce
+    offers every value of an option on the storefront, so a value left without a variant would be a
+    choice that cannot be bought."""
+    used = {(value["option_id"], value["id"]) for variant in remaining for value in variant.get("option_values") or ()}
+    return sorted({(value["option_id"], value["id"]) for variant in deleted
+                   for value in variant.get("option_values") or ()} - used)
+
 def batches(items, size):
     """``items`` in consecutive lists of at most ``size``."""
     items = list(items)

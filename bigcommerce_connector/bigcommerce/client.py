@@ -762,9 +762,12 @@ class BigCommerceClient:
         return self.iter_v3("catalog/variants", filters)  # VA#getVariants
 
     def update_variants(self, variants):
-        """Update variants, e.g. ``[{"id": 171, "price": Decimal("21.00")}]`` (VA#updateVariantsBatch, 50 a request)."""
+        """Update variants, e.g. ``[{"id": 171, "price": Decimal("21.00")}]`` (VA#updateVariantsBatch, 50 a
+        request). Returns the variants as BigCommerce answered, their ``option_values`` included."""
+        answered = []
         for start in range(0, len(variants), MAX_VARIANT_BATCH):
-            self.put("v3", "catalog/variants", json=variants[start:start + MAX_VARIANT_BATCH])
+            answered += _unwrap(self.put("v3", "catalog/variants", json=variants[start:start + MAX_VARIANT_BATCH]) or {}) or []
+        return answered
 
     # ------------------------------------------------------------------ catalog export
 
@@ -846,6 +849,33 @@ class BigCommerceClient:
 
         return self._create_once("v3", f"catalog/products/{int(product_id)}/variants", body, created_by_us,
                                  _lt("the variant %(sku)s", sku=body["sku"]))
+
+    def update_option(self, product_id, body):
+        """Change a variant option, e.g. its display name (VO#updateProductVariantOption, ``option_update``).
+        A PUT: repeating it after a lost answer does no harm."""
+        return _unwrap(self.put("v3", f"catalog/products/{int(product_id)}/options/{int(body['id'])}", json=body))
+
+    def update_option_value(self, product_id, option_id, body):
+        """Change a value of a variant option, e.g. its label (VO#updateProductVariantOptionValue,
+        ``option_value_update``). A PUT: repeating it does no harm."""
+        path = f"catalog/products/{int(product_id)}/options/{int(option_id)}/values/{int(body['id'])}"
+        return _unwrap(self.put("v3", path, json=body))
+
+    def delete_variant(self, product_id, variant_id):
+        """Delete a variant of a product (VA#deleteProductVariant). Returns False when BigCommerce has no
+        such variant (404): an earlier attempt whose answer was lost, or the merchant, deleted it already."""
+        return self._delete_once(f"catalog/products/{int(product_id)}/variants/{int(variant_id)}")
+
+    def delete_option_value(self, product_id, option_id, value_id):
+        """Delete a value of a variant option (VO#deleteProductVariantOptionValue); False when it is gone already."""
+        return self._delete_once(f"catalog/products/{int(product_id)}/options/{int(option_id)}/values/{int(value_id)}")
+
+    def _delete_once(self, path):
+        try:
+            self.delete("v3", path)
+        except NotFoundError:
+            return False
+        return True
 
     def iter_product_images(self, product_id):
         return self.iter_v3(f"catalog/products/{int(product_id)}/images")  # PR#getProductImages

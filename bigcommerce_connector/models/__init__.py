@@ -34,4 +34,5 @@ from . import account_analytic_distribution_model
 from . import account_move
 from . import account_move_refund
 from . import product_template
+from . import product_product
 from . import bc_reconciliation

@@ -10,8 +10,9 @@ from odoo.tools import plaintext2html
 
 from ..bigcommerce.catalog_export import (
     MAX_PRODUCT_BATCH, ExportProduct, ExportVariant, channel_assignments, export_problems, image_key, image_mimetype,
-    inventory_tracking, listing_update, missing_option_values, new_variants, option_value_refs, product_body,
-    variant_images, variant_links, variant_updates,
+    inventory_tracking, listing_update, missing_option_values, new_variants, option_renames, option_update,
+    option_value_refs, option_value_update, product_body, removed_variants, unused_option_values, variant_images,
+    variant_links, variant_updates,
 )
 from ..bigcommerce.errors import ValidationError
 from ..const import EXPORT_LISTING, MANAGE_CHANNELS, UPDATE_LISTING
@@ -214,8 +215,10 @@ class BigCommerceInstance(models.Model):
 
     def _update_listings(self, listings):
         """Push the name, description, weight, SKU and inventory tracking of ``listings`` and the SKU
-        and weight of their mapped variants, in batches. A product BigCommerce refuses does not stop
-        the others. Returns (updated listings, {refused listing: sentence saying why})."""
+        and weight of their mapped variants, in batches; then make their variants follow Odoo's:
+        options and values renamed, variants removed deleted, variants added created. A product
+        BigCommerce refuses does not stop the others. Returns (updated listings, {refused listing:
+        sentence saying why})."""
         self.ensure_one()
         with self._bigcommerce_client() as client:
             store = self._store_info(client)
@@ -225,12 +228,22 @@ class BigCommerceInstance(models.Model):
                 client.update_products, listings,
                 lambda listing: [listing_update(listing.bc_product_id, products[listing])])
             updated = listings.filtered(lambda listing: listing not in refused)
+            answered = {}  # the mapped variants as the batch update answered: their option values cost no read
+
+            def update_variants(variants):
+                answered.update((variant["id"], variant) for variant in client.update_variants(variants))
+
             refused.update(self._send_in_batches(
-                client.update_variants, updated,
+                update_variants, updated,
                 lambda listing: variant_updates(products[listing], {binding.product_id.id: binding.bc_variant_id
                                                                     for binding in listing.variant_ids})))
             updated = listings.filtered(lambda listing: listing not in refused)
-            added = {listing: self._add_new_variants(client, listing, products[listing]) for listing in updated}
+            # Renamed first, so that the variants added below find their values by their new labels.
+            renamed = {listing: self._rename_options(client, listing, products[listing], answered) for listing in updated}
+            changed = updated.filtered(lambda listing: self._variants_change(listing, products[listing]))
+            catalog = self._product_variants(client, changed)
+            synced = {listing: self._sync_variants(client, listing, products[listing], catalog[listing.bc_product_id])
+                      for listing in changed if listing.bc_product_id in catalog}
         now = fields.Datetime.now()
         for listing in updated:
             product = products[listing]
@@ -240,12 +253,26 @@ class BigCommerceInstance(models.Model):
             for binding in listing.variant_ids:
                 if binding.product_id.id in skus and binding.sku != skus[binding.product_id.id]:
                     binding.sku = skus[binding.product_id.id]
-            if added[listing]:
+            removed, added = synced.get(listing, ([], []))
+            if renamed[listing]:
+                self._log(_("%(listing)s: renamed in BigCommerce as in Odoo: %(renames)s.", listing=listing.name,
+                            renames="; ".join(renamed[listing])), record=listing)
+            if removed:
+                self._log(_("%(listing)s: %(count)s variant(s) removed in Odoo deleted in BigCommerce, and their "
+                            "mappings removed: %(skus)s.", listing=listing.name, count=len(removed),
+                            skus=", ".join(removed)), record=listing)
+            if added:
                 self._log(_("%(listing)s: %(count)s new variant(s) mapped to BigCommerce: %(skus)s.",
-                            listing=listing.name, count=len(added[listing]), skus=", ".join(added[listing])),
-                          record=listing)
+                            listing=listing.name, count=len(added), skus=", ".join(added)), record=listing)
             unmapped = [sku for key, sku in skus.items() if key not in set(listing.variant_ids.product_id.ids)]
-            if unmapped:
+            if unmapped and self._is_simple(catalog.get(listing.bc_product_id)):
+                self._log(_("%(listing)s: the variant(s) %(skus)s have no BigCommerce variant and were not sent: the "
+                            "product was exported without attributes, and BigCommerce documents no way to give such "
+                            "a product variants through its API. Add the options and variants to it in BigCommerce "
+                            "(Update Listing then maps them by SKU), or delete it there and this listing here, then "
+                            "Export Listings again.", listing=listing.name, skus=", ".join(unmapped)),
+                          level="warning", record=listing)
+            elif unmapped:
                 self._log(_("%(listing)s: the variant(s) %(skus)s have no BigCommerce variant. Add them to the "
                             "product there (Update Listing then maps them by SKU) or fix what the log says "
                             "BigCommerce refused, then run Update Listing again.", listing=listing.name,
@@ -254,26 +281,133 @@ class BigCommerceInstance(models.Model):
             self._log(reason, level="error", record=listing)
         return updated, refused
 
-    def _add_new_variants(self, client, listing, product):
+    def _sync_variants(self, client, listing, product, bc_variants):
+        """The listing's variants in BigCommerce as the template's: those removed in Odoo deleted first
+        (freeing their SKUs), those added created, then the option values no variant uses any more
+        deleted. ``bc_variants``: the product's, as BigCommerce has them. Returns (SKUs removed, SKUs added)."""
+        removed, kept, deleted = self._remove_variants(client, listing, bc_variants)
+        bc_variants = [variant for variant in bc_variants if variant not in deleted]
+        added, created = self._add_new_variants(client, listing, product, bc_variants)
+        bc_variants += created
+        if kept and created:  # the product has other variants now: the one kept back can go too
+            more, _kept, also = self._remove_variants(client, listing, bc_variants)
+            removed += more
+            deleted += also
+        elif kept:
+            self._log(_("%(listing)s: the variant %(sku)s was removed in Odoo but is the last variant of BigCommerce "
+                        "product #%(id)s, which cannot be left without variants: it is kept, and still mapped. Delete "
+                        "the product in BigCommerce if it should go.", listing=listing.name, sku=kept.sku,
+                        id=listing.bc_product_id), level="warning", record=listing)
+        self._delete_unused_option_values(client, listing, deleted, bc_variants)
+        return removed, added
+
+    @staticmethod
+    def _is_simple(bc_variants):
+        """Whether a product is one without options: its one variant, the base variant, has no option values."""
+        return any(not variant.get("option_values") for variant in bc_variants or ())
+
+    @staticmethod
+    def _variants_change(listing, product):
+        """Whether the listing's variants differ from the template's: some to add or some to remove."""
+        keys = {variant.key for variant in product.variants}
+        return keys != set(listing.variant_ids.product_id.ids)
+
+    def _product_variants(self, client, listings):
+        """{BigCommerce product id: its variants} of ``listings``, read together (VA#getVariants,
+        ``product_id:in``, 250 a page); a product BigCommerce no longer has is absent."""
+        catalog = {}
+        if listings:
+            for variant in client.iter_variants(**{"product_id:in": sorted(set(listings.mapped("bc_product_id")))}):
+                catalog.setdefault(variant["product_id"], []).append(variant)
+        for listing in listings:
+            if listing.bc_product_id not in catalog:
+                self._log(_("%(listing)s: BigCommerce product #%(id)s no longer exists; its variants were not "
+                            "changed.", listing=listing.name, id=listing.bc_product_id), level="error", record=listing)
+        return catalog
+
+    def _rename_options(self, client, listing, product, answered):
+        """Rename in BigCommerce the option values and options of the listing's mapped variants whose
+        Odoo value or attribute was renamed (VO, values first). Only what differs is sent; one
+        BigCommerce refuses (a label the option has already) is logged. Returns what was renamed."""
+        bc_variant_ids = {binding.product_id.id: binding.bc_variant_id for binding in listing.variant_ids}
+        names, labels = option_renames(product, bc_variant_ids, [answered[bc_id] for bc_id in bc_variant_ids.values()
+                                                                  if bc_id in answered])
+        if not names and not labels:
+            return []
+        options = {option["id"]: option for option in client.iter_product_options(listing.bc_product_id)}
+        done = []
+        for (option_id, value_id), label in labels.items():
+            value = next((value for value in options.get(option_id, {}).get("option_values") or ()
+                          if value["id"] == value_id), None)
+            if value and self._renamed(client.update_option_value, listing, value["label"], label,
+                                       listing.bc_product_id, option_id, option_value_update(value, label)):
+                done.append(f"{value['label']} → {label}")
+                value["label"] = label  # the option's body below carries its values as they now are
+        for option_id, name in names.items():
+            option = options.get(option_id)
+            if option and self._renamed(client.update_option, listing, option["display_name"], name,
+                                        listing.bc_product_id, option_update(option, name)):
+                done.append(f"{option['display_name']} → {name}")
+        return done
+
+    def _renamed(self, send, listing, old, new, *args):
+        try:
+            send(*args)
+            return True
+        except ValidationError as error:
+            self._log(_("%(listing)s: %(old)s was not renamed %(new)s in BigCommerce: %(error)s", listing=listing.name,
+                        old=old, new=new, error=translate(self.env, error.user_message)), level="error", record=listing)
+            return False
+
+    def _remove_variants(self, client, listing, bc_variants):
+        """Delete in BigCommerce the variants of mappings whose Odoo variant is no longer active on the
+        template, and remove those mappings (also of variants BigCommerce no longer has). Returns
+        (SKUs removed, the mapping kept as the product's last variant or an empty recordset, the
+        BigCommerce variants deleted)."""
+        bindings = {binding.bc_variant_id: binding for binding in listing.variant_ids}
+        active = set(listing.product_tmpl_id.product_variant_ids.ids)
+        to_delete, gone, kept = removed_variants(
+            {bc_id: binding.product_id.id for bc_id, binding in bindings.items()}, active, bc_variants)
+        by_id = {variant["id"]: variant for variant in bc_variants}
+        deleted = []
+        for bc_id in to_delete:
+            try:
+                if client.delete_variant(listing.bc_product_id, bc_id):
+                    deleted.append(by_id[bc_id])
+                gone.append(bc_id)  # deleted now, or already (404): the mapping goes either way
+            except ValidationError as error:
+                self._log(_("%(listing)s: the variant %(sku)s removed in Odoo was not deleted in BigCommerce: "
+                            "%(error)s", listing=listing.name, sku=bindings[bc_id].sku,
+                            error=translate(self.env, error.user_message)), level="error", record=listing)
+        forgotten = self.env["bc.product.binding"].concat(*(bindings[bc_id] for bc_id in gone))
+        skus = forgotten.mapped("sku")
+        forgotten.unlink()
+        return skus, bindings[kept] if kept else self.env["bc.product.binding"], deleted
+
+    @staticmethod
+    def _delete_unused_option_values(client, listing, deleted, remaining):
+        """Delete the option values only the deleted variants used (BigCommerce would go on offering them)."""
+        remaining = [variant for variant in remaining if variant not in deleted]
+        for option_id, value_id in unused_option_values(deleted, remaining):
+            client.delete_option_value(listing.bc_product_id, option_id, value_id)
+
+    def _add_new_variants(self, client, listing, product, bc_variants):
         """Create in BigCommerce the listing's Odoo variants that have no mapping yet (a value added to
         an attribute line), with the option values they need first (VA#createProductVariant takes
-        existing ones only), and map them. Exactly once: a variant BigCommerce already has by SKU is
-        mapped, not created. One BigCommerce refuses is logged and does not stop the others.
-        Returns the SKUs mapped."""
+        existing ones only), and map them. ``bc_variants``: the product's variants as BigCommerce has
+        them. Exactly once: a variant BigCommerce already has by SKU is mapped, not created. One
+        BigCommerce refuses is logged and does not stop the others. Returns (the SKUs mapped, the
+        BigCommerce variants created)."""
         bound = set(listing.variant_ids.product_id.ids)
         if not product.has_options or not set(variant.key for variant in product.variants) - bound:
-            return []
-        bc_product = client.get_product(listing.bc_product_id)
-        if bc_product is None:
-            self._log(_("%(listing)s: BigCommerce product #%(id)s no longer exists; its new variants were not "
-                        "sent.", listing=listing.name, id=listing.bc_product_id), level="error", record=listing)
-            return []
-        if bc_product.get("base_variant_id"):
-            # Exported without attributes: its one variant is the product itself, which options
-            # would turn into another kind of product; that is the merchant's to do in BigCommerce.
-            return []
-        to_link, to_create = new_variants(product, bc_product, bound)
+            return [], []
+        if self._is_simple(bc_variants):
+            # Exported without attributes: its one variant is the product itself, and BigCommerce documents
+            # no way to turn it into a product with variants (logged by the caller).
+            return [], []
+        to_link, to_create = new_variants(product, {"variants": bc_variants}, bound)
         options = list(client.iter_product_options(listing.bc_product_id)) if to_create else []
+        created = []
         for variant, body in to_create:
             try:
                 refs = option_value_refs(options, body["option_values"])
@@ -282,13 +416,14 @@ class BigCommerceInstance(models.Model):
                     refs = option_value_refs(options, body["option_values"])
                 # Without the ids (should the values still not be listed), BigCommerce matches by name and label.
                 body = dict(body, option_values=refs or body["option_values"])
-                to_link.append((variant, client.create_variant(listing.bc_product_id, body)))
+                created.append(client.create_variant(listing.bc_product_id, body))
+                to_link.append((variant, created[-1]))
             except ValidationError as error:
                 self._log(_("%(listing)s: the variant %(sku)s was not created in BigCommerce: %(error)s",
                             listing=listing.name, sku=variant.sku, error=translate(self.env, error.user_message)),
                           level="error", record=listing)
         self._bind_variants(listing, to_link)
-        return [variant.sku for variant, _bc_variant in to_link]
+        return [variant.sku for variant, _bc_variant in to_link], created
 
     @staticmethod
     def _add_option_values(client, bc_product_id, options, option_values):

@@ -26,3 +26,4 @@ from . import test_reconciliation
 from . import test_catalog_import
 from . import test_catalog_export
 from . import test_catalog_export_tour
+from . import test_listing_update

@@ -175,3 +175,14 @@ class BigCommerceWebhookCase(BigCommerceOrderMixin, HttpCase):
         self.instance.action_register_webhooks()
         self.sandbox.configure(auto_deliver_webhooks=False)
         self.addCleanup(self.sandbox.configure, auto_deliver_webhooks=True)
+
+
+class BigCommerceListingCase(BigCommerceSandboxCase):
+    """A confirmed sandbox store with the pricelist listings are exported with."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.instance.action_confirm()
+        cls.instance.pricelist_id = cls.env["product.pricelist"].create(
+            {"name": "Store USD", "currency_id": cls.env.ref("base.USD").id})

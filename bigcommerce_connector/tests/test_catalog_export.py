@@ -8,7 +8,7 @@ from odoo.tools import mute_logger
 
 from ..bigcommerce.client import BigCommerceClient
 from ..bigcommerce.errors import ServerError
-from .common import BigCommerceSandboxCase
+from .common import BigCommerceListingCase
 
 # The smallest valid PNGs, told apart by one byte: an image is recognised by its content.
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==")
@@ -17,15 +17,12 @@ QUEUE_LOGGER = "odoo.addons.base_marketplace.models.marketplace_queue_line"
 
 
 @tagged("post_install", "-at_install")
-class TestCatalogExport(BigCommerceSandboxCase):
+class TestCatalogExport(BigCommerceListingCase):
     """Export Listings, Update Listing and Manage Sales Channels against the sandbox store."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.instance.action_confirm()
-        cls.instance.pricelist_id = cls.env["product.pricelist"].create(
-            {"name": "Store USD", "currency_id": cls.env.ref("base.USD").id})
         cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.env.company.id)], limit=1)
         cls.instance.warehouse_id = cls.warehouse
         cls.storefront = cls.channel("1")
