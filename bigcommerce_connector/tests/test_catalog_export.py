@@ -6,6 +6,7 @@ from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
+from ..bigcommerce.catalog_export import product_body
 from ..bigcommerce.client import BigCommerceClient
 from ..bigcommerce.errors import ServerError
 from .common import BigCommerceSandboxCase
@@ -140,16 +141,16 @@ class TestCatalogExport(BigCommerceSandboxCase):
 
     @mute_logger(QUEUE_LOGGER)
     def test_a_retry_after_bigcommerce_acted_links_rather_than_creates_again(self):
-        assign = BigCommerceClient.assign_channels
+        set_image = BigCommerceClient.set_variant_image
         calls = []
 
-        def lost_once(client, assignments):
-            calls.append(assignments)
+        def lost_once(client, *args):
+            calls.append(args)
             if len(calls) == 1:
-                raise ServerError("PUT channel-assignments: 503", status=503, user_message="BigCommerce had a server error.")
-            return assign(client, assignments)
+                raise ServerError("POST variant image: 503", status=503, user_message="BigCommerce had a server error.")
+            return set_image(client, *args)
 
-        with patch.object(BigCommerceClient, "assign_channels", lost_once):
+        with patch.object(BigCommerceClient, "set_variant_image", lost_once):
             self.export(self.tee, self.storefront)
             line = self.lines()
             self.assertEqual((line.state, self.listing(self.tee)), ("pending", self.env["bc.listing"]))
@@ -162,6 +163,82 @@ class TestCatalogExport(BigCommerceSandboxCase):
         images = [i for i in self.sandbox.state.catalog_images.values() if i["product_id"] == product["id"]]
         self.assertEqual(len(images), 1, "the image uploaded before the failure is not uploaded again")
         self.assertIn("linked rather than created again", " ".join(line.log_ids.mapped("message")))
+
+    def test_a_product_a_killed_worker_created_is_linked_and_listed(self):
+        # The worker created the product in BigCommerce, then died before Odoo committed its listing.
+        with self.instance._bigcommerce_client() as client:
+            store = self.instance._store_info(client)
+            product = self.instance._export_product(self.tee, store)
+            created = client.create_product(product_body(product), product.variants[0].sku)
+        self.assertEqual(self.sandbox.state.products[created["id"]]["channels"], [])
+        self.export(self.tee, self.storefront)
+        line = self.lines()
+        self.assertEqual(line.state, "done", line.last_error)
+        self.assertEqual([p["id"] for p in self.bc_products("Trail Tee")], [created["id"]], "not created twice")
+        listing = self.listing(self.tee)
+        self.assertEqual((listing.bc_product_id, len(listing.variant_ids)), (created["id"], 3))
+        self.assertEqual((listing.channel_ids, listing.pending_channel_ids), (self.storefront, self.env["bc.channel"]))
+        self.assertEqual(self.sandbox.state.products[created["id"]]["channels"], [1], "listed by the run's end")
+        self.assertIn("linked rather than created again", " ".join(line.log_ids.mapped("message")))
+
+    def count_requests(self):
+        """(method, path) of every request the client sends, while the context lasts."""
+        sent = []
+        request = BigCommerceClient.request
+
+        def counted(client, method, version, path, *args, **kwargs):
+            sent.append((method, f"/{version}/{path}"))
+            return request(client, method, version, path, *args, **kwargs)
+
+        return sent, patch.object(BigCommerceClient, "request", counted)
+
+    def test_export_listings_lists_every_product_in_one_channel_assignment(self):
+        mugs = self.env["product.template"].create([
+            {"name": f"Camp Mug {n}", "list_price": 8.0, "default_code": f"CAMP-MUG-{n}"} for n in range(3)])
+        sent, counting = self.count_requests()
+        with counting:
+            self.export(self.tee | mugs, self.storefront | self.marketplace)
+        self.assertEqual(set(self.lines().mapped("state")), {"done"})
+        self.assertEqual([call for call in sent if call[1] == "/v3/catalog/products/channel-assignments"],
+                         [("PUT", "/v3/catalog/products/channel-assignments")], "one PUT for the 4 products")
+        self.assertEqual(len([call for call in sent if call == ("POST", "/v3/catalog/products")]), 4)
+        self.assertFalse([call for call in sent if call[0] == "GET" and "catalog" in call[1]],
+                         "no lookup before a create, no read after one")
+        listings = self.env["bc.listing"].search([("product_tmpl_id", "in", (self.tee | mugs).ids)])
+        self.assertEqual(len(listings), 4)
+        for listing in listings:
+            self.assertEqual(sorted(self.sandbox.state.products[listing.bc_product_id]["channels"]), [1, 2])
+            self.assertEqual((listing.channel_ids, listing.pending_channel_ids),
+                             (self.storefront | self.marketplace, self.env["bc.channel"]))
+        log = self.env["marketplace.log"].search([("instance_id", "=", self.instance.marketplace_instance_id.id),
+                                                  ("message", "like", "listing(s) listed on")])
+        self.assertEqual(log.message, "4 listing(s) listed on Sandbox Marketplace, Sandbox Outfitters.")
+        self.assertEqual(log.action_open_shortcut()["domain"], [["id", "in", listings.sorted("id").ids]])
+
+    @mute_logger(QUEUE_LOGGER)
+    def test_a_failed_channel_assignment_waits_for_the_next_run(self):
+        def refused(client, assignments):
+            raise ServerError("PUT channel-assignments: 503", status=503, user_message="BigCommerce had a server error.")
+
+        with patch.object(BigCommerceClient, "assign_channels", refused):
+            self.export(self.tee, self.storefront)
+        line = self.lines()
+        self.assertEqual(line.state, "done", "the product is created and recorded all the same")
+        listing = self.listing(self.tee)
+        self.assertEqual((listing.channel_ids, listing.pending_channel_ids), (self.env["bc.channel"], self.storefront))
+        self.assertEqual(self.sandbox.state.products[listing.bc_product_id]["channels"], [])
+        self.assertIn("is sent with the others' at the end of this queue run", " ".join(line.log_ids.mapped("message")))
+        warning = self.env["marketplace.log"].search([("res_model", "=", "bc.listing"), ("res_id", "=", listing.id),
+                                                      ("level", "=", "warning")])
+        self.assertEqual(warning.message, "1 listing(s) are not listed on their sales channels yet: BigCommerce had a "
+                                          "server error. The next queue run tries again.")
+
+        self.run_queue()  # nothing queued: the run's end sends what waits
+        self.assertEqual(self.sandbox.state.products[listing.bc_product_id]["channels"], [1])
+        self.assertEqual((listing.channel_ids, listing.pending_channel_ids), (self.storefront, self.env["bc.channel"]))
+        self.run_queue()
+        self.assertEqual(self.env["marketplace.log"].search_count([("message", "like", "listing(s) listed on")]), 1,
+                         "sent once")
 
     def test_a_product_already_in_bigcommerce_is_linked_not_duplicated(self):
         mug = self.env["product.template"].create({"name": "Our Mug", "list_price": 12.5, "default_code": "mug"})
