@@ -17,6 +17,10 @@ RED_PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlE
 QUEUE_LOGGER = "odoo.addons.base_marketplace.models.marketplace_queue_line"
 
 
+def refuse_assignments(client, assignments):
+    raise ServerError("PUT channel-assignments: 503", status=503, user_message="BigCommerce had a server error.")
+
+
 @tagged("post_install", "-at_install")
 class TestCatalogExport(BigCommerceSandboxCase):
     """Export Listings, Update Listing and Manage Sales Channels against the sandbox store."""
@@ -217,10 +221,7 @@ class TestCatalogExport(BigCommerceSandboxCase):
 
     @mute_logger(QUEUE_LOGGER)
     def test_a_failed_channel_assignment_waits_for_the_next_run(self):
-        def refused(client, assignments):
-            raise ServerError("PUT channel-assignments: 503", status=503, user_message="BigCommerce had a server error.")
-
-        with patch.object(BigCommerceClient, "assign_channels", refused):
+        with patch.object(BigCommerceClient, "assign_channels", refuse_assignments):
             self.export(self.tee, self.storefront)
         line = self.lines()
         self.assertEqual(line.state, "done", "the product is created and recorded all the same")
@@ -261,6 +262,18 @@ class TestCatalogExport(BigCommerceSandboxCase):
         self.assertFalse(self.bc_products("Trail Tee"))
         self.assertEqual(by_template[str(mug.id)].state, "done")
         self.assertEqual(len(self.bc_products("Camp Mug")), 1)
+
+    @mute_logger(QUEUE_LOGGER)
+    def test_a_channel_unpublished_while_waiting_is_not_listed_later(self):
+        with patch.object(BigCommerceClient, "assign_channels", refuse_assignments):
+            self.export(self.tee, self.storefront | self.marketplace)
+        listing = self.listing(self.tee)
+        self.env["bc.listing.channel.wizard"].with_context(default_listing_ids=listing.ids).create(
+            {"channel_ids": [Command.set(self.storefront.ids)]}).action_unpublish()
+        self.assertEqual(listing.pending_channel_ids, self.marketplace)
+        self.run_queue()
+        self.assertEqual(self.sandbox.state.products[listing.bc_product_id]["channels"], [2])
+        self.assertEqual((listing.channel_ids, listing.pending_channel_ids), (self.marketplace, self.env["bc.channel"]))
 
     def test_update_listing_pushes_the_changed_fields(self):
         mug = self.env["product.template"].create({"name": "Camp Mug", "list_price": 8.0, "default_code": "CAMP-MUG"})
