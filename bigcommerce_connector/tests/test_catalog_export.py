@@ -1,15 +1,16 @@
 import base64
 from unittest.mock import patch
 
-from odoo import Command
+from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError
-from odoo.tests import new_test_user, tagged
+from odoo.sql_db import db_connect
+from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..bigcommerce.catalog_export import product_body
 from ..bigcommerce.client import BigCommerceClient
 from ..bigcommerce.errors import ServerError
-from .common import BigCommerceSandboxCase
+from .common import BigCommerceSandboxCase, sandbox_instance_vals, start_sandbox
 
 # The smallest valid PNGs, told apart by one byte: an image is recognised by its content.
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==")
@@ -385,3 +386,52 @@ class TestCatalogExport(BigCommerceSandboxCase):
         wizard.action_publish()
         self.assertEqual(sorted(self.sandbox.state.products[listing.bc_product_id]["channels"]), [1, 2])
         self.assertEqual(listing.channel_ids, self.storefront | self.marketplace)
+
+
+@tagged("post_install", "-at_install")
+class TestPendingChannelsConcurrency(TransactionCase):
+    """Two workers ending their runs at once, on their own connections: a listing's channels are sent by
+    one of them. The data is committed through a connection of its own and removed afterwards."""
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox = start_sandbox(port=0, quota=10000)
+        self.addCleanup(self.sandbox.stop)
+        with self.connection() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            instance = env["bc.instance"].create(sandbox_instance_vals(self.sandbox, name="Lock Store"))
+            instance.action_confirm()
+            marketplace = env["bc.channel"].search([("instance_id", "=", instance.id), ("bc_id", "=", "2")])
+            template = env["product.template"].create({"name": "Lock E-Book", "default_code": "EBOOK-COOK"})
+            self.created = {"instance": instance.id, "marketplace": instance.marketplace_instance_id.id,
+                        "template": template.id}
+            self.listing_id = env["bc.listing"].create({
+                "instance_id": instance.id, "product_tmpl_id": template.id, "bc_product_id": 75, "name": "E-Book",
+                "pending_channel_ids": [Command.set(marketplace.ids)]}).id
+        self.addCleanup(self._cleanup)
+
+    def connection(self):
+        return db_connect(self.env.cr.dbname).cursor()
+
+    def _cleanup(self):
+        with self.connection() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["bc.instance"].browse(self.created["instance"]).unlink()
+            env["marketplace.instance"].browse(self.created["marketplace"]).unlink()
+            env["product.template"].browse(self.created["template"]).unlink()
+
+    def end_of_run(self):
+        with self.connection() as cr:
+            cr.execute("SET lock_timeout = '5s'")  # should it wait for the other worker, fail instead of hanging
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["marketplace.queue.line"]._after_run(env["marketplace.queue.line"])
+            return env["bc.listing"].browse(self.listing_id).pending_channel_ids.mapped("bc_id")
+
+    def test_a_listing_another_worker_holds_is_left_to_it(self):
+        with self.connection() as other_worker:
+            other_worker.execute("SELECT id FROM bc_listing WHERE id = %s FOR UPDATE", [self.listing_id])
+            self.assertEqual(self.end_of_run(), ["2"], "skipped, not waited for")
+            self.assertEqual(self.sandbox.state.products[75]["channels"], [1], "nothing sent")
+            other_worker.rollback()
+        self.assertEqual(self.end_of_run(), [])
+        self.assertEqual(sorted(self.sandbox.state.products[75]["channels"]), [1, 2])
