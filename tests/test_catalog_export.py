@@ -3,8 +3,8 @@ from decimal import Decimal
 from bigcommerce.catalog_export import (
     MAX_PRODUCT_BATCH, MAX_VARIANT_BATCH, ExportProduct, ExportVariant, batches, channel_assignments,
     existing_product_id, export_problems, has_image, image_filename, image_key, image_mimetype, inventory_tracking, listing_update,
-    missing_option_values, money, new_variants, option_value_refs, product_body, published_channels, store_weight,
-    unpublished_channels, variant_images, variant_links, variant_updates,
+    missing_option_values, money, new_variants, option_value_refs, pending_assignments, product_body, published_channels,
+    store_weight, unpublished_channels, variant_images, variant_links, variant_updates, with_base_variant,
 )
 
 
@@ -125,6 +125,23 @@ def test_publish_keeps_the_other_channels_and_unpublish_removes_only_the_chosen(
                                                     {"product_id": 77, "channel_id": 2}]
     assert published_channels({1, 3}, {2}) == {1, 2, 3}
     assert unpublished_channels({1, 2, 3}, {2, 4}) == {1, 3}
+
+
+def test_pending_channels_of_several_products_go_in_one_body_each_product_on_its_own_channels():
+    assert pending_assignments({"80002": ["2"], 80001: [2, 1]}) == [
+        {"product_id": 80001, "channel_id": 1}, {"product_id": 80001, "channel_id": 2},
+        {"product_id": 80002, "channel_id": 2}]
+    assert pending_assignments({}) == []
+
+
+def test_a_simple_product_is_linked_from_its_create_answer():
+    mug = ExportProduct("Mug", "", (ExportVariant(9, "MUG-1", Decimal("12.5"), Decimal("1")),))
+    answer = {"id": 80001, "sku": "mug-1", "base_variant_id": 180001}  # PR#createProduct without variants
+    [(variant, bc_variant)] = variant_links(mug, with_base_variant(answer))[0]
+    assert (variant.key, bc_variant["id"], bc_variant["sku"]) == (9, 180001, "mug-1")
+    with_variants = {"id": 80002, "base_variant_id": None, "variants": [{"id": 7, "sku": "TEE-S"}]}
+    assert with_base_variant(with_variants) is with_variants
+    assert with_base_variant({"id": 80003, "base_variant_id": None, "sku": ""}) is None, "read it, then"
 
 
 def test_each_variant_gets_the_first_matching_image_and_only_one():

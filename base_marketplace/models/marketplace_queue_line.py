@@ -240,6 +240,7 @@ class MarketplaceQueueLine(models.Model):
             # so far again would make a line's cost grow with the run.
             line.with_prefetch(line.ids).with_context(marketplace_run_cache=run_cache)._process()
             lines |= line
+        self._after_run(lines)
         if self.search_count(self._due_domain(), limit=1):
             self._trigger_processing()
         self._schedule_next_retry()
@@ -260,6 +261,13 @@ class MarketplaceQueueLine(models.Model):
     def _enqueue_received(self):
         """Hook: connectors queue here what their webhooks only recorded, so that receiving
         a webhook never writes to the queue's shared rows."""
+
+    @api.model
+    def _after_run(self, lines):
+        """Hook, called once at the end of every run, ``lines`` being those it processed (maybe
+        none): connectors send here what their lines left to batch, and so also what a worker
+        killed before its end left. It must not raise: a failure is the connector's to log, its
+        work left for the next run."""
 
     @api.model
     def _time_budget(self):

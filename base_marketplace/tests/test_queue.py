@@ -159,6 +159,15 @@ class TestQueue(MarketplaceQueueCase):
         self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]),
                         "the run triggers itself for the lines left")
 
+    def test_each_run_ends_by_handing_its_lines_to_the_connectors_once(self):
+        ended = []
+        _job, lines = self.enqueue("A", "B")
+        with self.handler(lambda line, payload: None), \
+                patch.object(type(self.Line), "_after_run", lambda model, run: ended.append(run.ids)):
+            self.run_queue()
+            self.run_queue()
+        self.assertEqual(ended, [sorted(lines.ids), []], "also a run with no line: what a killed worker left waits")
+
     def test_enqueue_same_external_id_twice_gives_one_line(self):
         job, first = self.enqueue("1001")
         second_job, second = self.enqueue("1001", "1002")

@@ -140,6 +140,18 @@ def existing_product_id(found_variants, sku):
     return ids.pop() if len(ids) == 1 else None
 
 
+def with_base_variant(bc_product):
+    """``bc_product`` as PR#createProduct answered, with its ``variants``: a product created without
+    options may come without them, its one variant being the base variant (``base_variant_id``,
+    the product's SKU). None when neither is there: the product must then be read."""
+    if bc_product.get("variants"):
+        return bc_product
+    if not bc_product.get("base_variant_id") or not bc_product.get("sku"):
+        return None
+    return dict(bc_product, variants=[{"id": bc_product["base_variant_id"], "product_id": bc_product["id"],
+                                       "sku": bc_product["sku"], "option_values": []}])
+
+
 def variant_links(product, bc_product):
     """``[(ExportVariant, BigCommerce variant)]`` matched by SKU, case-insensitively, and the Odoo
     variants BigCommerce has no variant for. ``bc_product`` is the product with ``variants``."""
@@ -327,6 +339,12 @@ def channel_assignments(product_ids, channel_ids):
     """The body of PR#createProductsChannelAssignments: every product on every channel."""
     return [{"product_id": int(product_id), "channel_id": int(channel_id)}
             for product_id in product_ids for channel_id in sorted({int(channel) for channel in channel_ids})]
+
+
+def pending_assignments(pending):
+    """The body of PR#createProductsChannelAssignments for products each on channels of their own:
+    ``pending`` is {product id: channel ids}; in product order, so that chunks are stable."""
+    return [row for product_id in sorted(pending, key=int) for row in channel_assignments([product_id], pending[product_id])]
 
 
 def published_channels(current, chosen):

@@ -6,15 +6,15 @@ from decimal import Decimal
 
 from odoo import _, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import plaintext2html
+from odoo.tools import SQL, plaintext2html
 
 from ..bigcommerce.catalog_export import (
     MAX_PRODUCT_BATCH, ExportProduct, ExportVariant, channel_assignments, export_problems, image_key, image_mimetype,
     inventory_tracking, listing_update, missing_option_values, new_variants, option_renames, option_update,
-    option_value_refs, option_value_update, product_body, removed_variants, unused_option_values, variant_images,
-    variant_links, variant_updates,
+    option_value_refs, option_value_update, pending_assignments, product_body, removed_variants, unused_option_values,
+    variant_images, variant_links, variant_updates, with_base_variant,
 )
-from ..bigcommerce.errors import ValidationError
+from ..bigcommerce.errors import BigCommerceError, ValidationError
 from ..const import EXPORT_LISTING, MANAGE_CHANNELS, UPDATE_LISTING
 from .bc_translate import translate
 
@@ -103,9 +103,13 @@ class BigCommerceInstance(models.Model):
     # ------------------------------------------------------------------ Export Listing
 
     def _export_listing(self, template, channels, brand=None, categories=None):
-        """Create ``template`` in BigCommerce with its variants and images, list it on ``channels``,
-        and record the listing and one mapping per variant. Exactly once: a product already holding
-        the SKU (a lost answer, an earlier export, the merchant's own) is linked, not created again."""
+        """Create ``template`` in BigCommerce with its variants and images, and record the listing,
+        waiting to be listed on ``channels`` (``_send_pending_channels``, at the end of the queue
+        run), and one mapping per variant. Exactly once: BigCommerce refuses to create a product
+        whose name or a SKU another product has (409), so that a second create of ours (after a lost
+        answer or transaction, a killed worker) is refused; the product refused for is then found by
+        our first SKU, else by its name, and linked when it holds our SKUs. A lost answer is read
+        back by the client (``create_product``). One create a product, and no lookup before it."""
         self.ensure_one()
         listing = self.env["bc.listing"].search([("instance_id", "=", self.id), ("product_tmpl_id", "=", template.id)])
         if listing:
@@ -121,42 +125,51 @@ class BigCommerceInstance(models.Model):
             if problems:
                 raise UserError(" ".join(translate(self.env, problem) for problem in problems))
             sku = product.variants[0].sku
-            bc_product = client.find_product_by_sku(sku)
-            created = bc_product is None
-            if created:
-                body = product_body(product)
-                try:
-                    bc_product = client.create_product(body, sku)
-                except ValidationError:
-                    # An earlier attempt created it, then its transaction was lost, and a variant added since
-                    # changed the first SKU: the product of that name holding one of ours is ours.
-                    bc_product = client.find_product_by_name(body["name"])
-                    if not bc_product or not variant_links(product, bc_product)[0]:
-                        raise
-                    created = False
-            if not bc_product.get("variants"):
-                bc_product = client.get_product(bc_product["id"])
+            body = product_body(product)
+            try:
+                bc_product, created = client.create_product(body, sku), True
+            except ValidationError:
+                # Ours when it holds our SKUs: created by an earlier attempt (whose first SKU may differ
+                # since, a variant added in Odoo), or the merchant's own. Else BigCommerce's reason stands.
+                bc_product = self._product_holding(client, product, body["name"])
+                if bc_product is None:
+                    raise
+                created = False
+            bc_product = with_base_variant(bc_product) or client.get_product(bc_product["id"])
             links, missing = variant_links(product, bc_product)
             images = self._export_images(client, template, bc_product, links, created)
-            client.assign_channels(channel_assignments([bc_product["id"]], channels.mapped("bc_id")))
-            on_channels = channels if created else self._listed_channels(client, bc_product["id"])
-        listing = self._record_listing(template, bc_product, links, on_channels, brand, categories)
+            listed = self.env["bc.channel"] if created else self._listed_channels(client, bc_product["id"])
+        listing = self._record_listing(template, bc_product, links, listed, channels - listed, brand, categories)
         if created:
             message = _("%(product)s: created in BigCommerce as product #%(id)s with %(variants)s variant(s) and "
-                        "%(images)s image(s), listed on %(channels)s.", product=template.display_name,
-                        id=bc_product["id"], variants=len(links), images=images,
-                        channels=", ".join(on_channels.mapped("name")))
+                        "%(images)s image(s).", product=template.display_name, id=bc_product["id"],
+                        variants=len(links), images=images)
         else:
             message = _("%(product)s: BigCommerce already had product #%(id)s with the SKU %(sku)s, so it was linked "
-                        "rather than created again (%(variants)s variant(s) mapped, %(images)s image(s) added), and "
-                        "listed on %(channels)s.", product=template.display_name, id=bc_product["id"], sku=sku,
-                        variants=len(links), images=images, channels=", ".join(on_channels.mapped("name")))
+                        "rather than created again (%(variants)s variant(s) mapped, %(images)s image(s) added).",
+                        product=template.display_name, id=bc_product["id"], sku=sku, variants=len(links),
+                        images=images)
+            if listed:
+                message += " " + _("BigCommerce lists it on %(channels)s.", channels=", ".join(listed.mapped("name")))
+        if listing.pending_channel_ids:
+            message += " " + _("Its listing on %(channels)s is sent with the others' at the end of this queue run.",
+                               channels=", ".join(listing.pending_channel_ids.mapped("name")))
         self._log(message, record=listing)
         if missing:
             self._log(_("%(product)s: BigCommerce product #%(id)s has no variant with the SKU(s) %(skus)s; add them "
                         "there, they are not mapped.", product=template.display_name, id=bc_product["id"],
                         skus=", ".join(variant.sku for variant in missing)), level="warning", record=listing)
         return listing
+
+    @staticmethod
+    def _product_holding(client, product, name):
+        """The BigCommerce product holding SKUs of ``product``: the one with its first SKU, else the one
+        named ``name``; None when neither holds any."""
+        for find, key in ((client.find_product_by_sku, product.variants[0].sku), (client.find_product_by_name, name)):
+            found = find(key)
+            if found and variant_links(product, found)[0]:
+                return found
+        return None
 
     def _export_images(self, client, template, bc_product, links, created):
         """The template's image as the product's thumbnail, then each variant's own image (the
@@ -183,12 +196,65 @@ class BigCommerceInstance(models.Model):
         channel_ids = {str(row["channel_id"]) for row in client.iter_channel_assignments([bc_product_id])}
         return self.env["bc.channel"].search([("instance_id", "=", self.id), ("bc_id", "in", list(channel_ids))])
 
-    def _record_listing(self, template, bc_product, links, channels, brand, categories):
+    # ------------------------------------------------------------------ channel listing, batched
+
+    def _send_pending_channels(self):
+        """List the store's listings on the channels they wait for (``pending_channel_ids``, left by
+        Export Listing), all in as few PR#createProductsChannelAssignments as the client sends, then
+        record them as listed. The listings are locked, and those another worker holds skipped: two
+        workers never send the same. A failure leaves them waiting for the next queue run. The
+        queue calls it at the end of each run (``marketplace.queue.line._after_run``); a PUT, so that
+        sending again what a killed worker sent does no harm."""
+        self.ensure_one()
+        Listing = self.env["bc.listing"].sudo()
+        Listing.flush_model(["instance_id", "pending_channel_ids"])
+        self.env.cr.execute(SQL("""
+            SELECT listing.id FROM bc_listing listing
+             WHERE listing.instance_id = %s
+               AND EXISTS (SELECT 1 FROM %s pending WHERE pending.listing_id = listing.id)
+             ORDER BY listing.id
+               FOR UPDATE OF listing SKIP LOCKED
+        """, self.id, SQL.identifier(Listing._fields["pending_channel_ids"].relation)))
+        listings = Listing.browse(row[0] for row in self.env.cr.fetchall())
+        listings.invalidate_recordset(["pending_channel_ids"])  # as committed when locked
+        listings = listings.filtered("pending_channel_ids")
+        if not listings:
+            return listings
+        pending = {listing: listing.pending_channel_ids for listing in listings}
+        try:
+            with self._bigcommerce_client() as client:
+                client.assign_channels(pending_assignments(
+                    {listing.bc_product_id: channels.mapped("bc_id") for listing, channels in pending.items()}))
+        except (BigCommerceError, UserError) as error:
+            self._log(_("%(count)s listing(s) are not listed on their sales channels yet: %(error)s The next queue "
+                        "run tries again.", count=len(listings),
+                        error=translate(self.env, getattr(error, "user_message", None) or error.args[0])),
+                      level="warning", operation=EXPORT_LISTING, **self._listings_pointer(listings))
+            return Listing
+        now = fields.Datetime.now()
+        for listing, channels in pending.items():
+            listing.write({"channel_ids": [fields.Command.link(channel.id) for channel in channels],
+                           "pending_channel_ids": [fields.Command.clear()], "last_sync": now})
+        names = ", ".join(sorted(set().union(*(channels.mapped("name") for channels in pending.values()))))
+        self._log(_("%(count)s listing(s) listed on %(channels)s.", count=len(listings), channels=names),
+                  operation=EXPORT_LISTING, **self._listings_pointer(listings))
+        return listings
+
+    def _listings_pointer(self, listings):
+        """What a log about ``listings`` opens: the listing, or the list of them."""
+        if len(listings) == 1:
+            return {"record": listings}
+        return {"action_label": _("Listings"), "action_data": {
+            "type": "ir.actions.act_window", "name": _("Listings"), "res_model": "bc.listing",
+            "views": [[False, "list"], [False, "form"]], "domain": [("id", "in", listings.ids)]}}
+
+    def _record_listing(self, template, bc_product, links, channels, pending_channels, brand, categories):
         listing = self.env["bc.listing"].create({
             "instance_id": self.id, "product_tmpl_id": template.id, "bc_product_id": bc_product["id"],
             "name": bc_product.get("name") or template.name,
             "sku": bc_product.get("sku") or False,  # a product with options has its SKUs on its variants
             "channel_ids": [fields.Command.set(channels.ids)],
+            "pending_channel_ids": [fields.Command.set(pending_channels.ids)],
             "brand_id": brand.id if brand else False,
             "category_ids": [fields.Command.set(categories.ids if categories else [])],
             "last_sync": fields.Datetime.now(),
@@ -477,6 +543,8 @@ class BigCommerceInstance(models.Model):
         # written by the queue only).
         for listing in listings.sudo():
             listing.channel_ids = listing.channel_ids | channels if publish else listing.channel_ids - channels
+            # Published now, or unpublished: either way no longer for Export Listings to list.
+            listing.pending_channel_ids -= channels
         listings.sudo().last_sync = fields.Datetime.now()
         names = ", ".join(channels.mapped("name"))
         if publish:

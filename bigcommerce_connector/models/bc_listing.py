@@ -24,6 +24,11 @@ class BigCommerceListing(models.Model):
     channel_ids = fields.Many2many("bc.channel", string="Sales Channels",
                                    domain="[('instance_id', '=', instance_id)]",
                                    help="The channels BigCommerce lists this product on, as the last sync saw them.")
+    pending_channel_ids = fields.Many2many(
+        "bc.channel", "bc_listing_pending_channel_rel", "listing_id", "channel_id", string="Waiting to Be Listed On",
+        domain="[('instance_id', '=', instance_id)]", readonly=True,
+        help="The channels Export Listings still has to list this product on: sent for all listings of the store "
+             "at once at the end of the queue run, and retried by the next run should BigCommerce not take them.")
     brand_id = fields.Many2one("bc.brand", string="Brand", domain="[('instance_id', '=', instance_id)]")
     category_ids = fields.Many2many("bc.category", string="Categories", domain="[('instance_id', '=', instance_id)]")
     variant_ids = fields.One2many("bc.product.binding", "listing_id", string="Variants")

@@ -1,4 +1,5 @@
 import json
+import logging
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -9,6 +10,8 @@ from ..bigcommerce.client import MAX_PAGE_SIZE
 from ..bigcommerce.customers import needs_address_fetch, parse_customer
 from ..bigcommerce.errors import NotFoundError
 from ..const import EXPORT_STOCK, IMPORT_CUSTOMER, IMPORT_ORDER, IMPORT_PRODUCT, LIST_CUSTOMERS, LIST_ORDERS, LIST_PRODUCTS
+
+_logger = logging.getLogger(__name__)
 
 
 class MarketplaceQueueLine(models.Model):
@@ -283,6 +286,21 @@ class MarketplaceQueueLine(models.Model):
         sale_order._bigcommerce_lock_for_mark_paid()
         sale_order._bigcommerce_mark_paid()
         return sale_order
+
+    @api.model
+    def _after_run(self, lines):
+        result = super()._after_run(lines)
+        # Every store with listings waiting for their channels, whichever run left them: each in a
+        # transaction of its own, where its listings are locked (see ``_begin_claim``).
+        for instance in self.env["bc.listing"].sudo().search([("pending_channel_ids", "!=", False)]).instance_id:
+            self._begin_claim()
+            try:
+                with self._undone_on_failure():
+                    instance._send_pending_channels()
+            except Exception:  # noqa: BLE001 - one store's failure must not keep the others' listings waiting
+                _logger.exception("Channel assignments of %s failed; the next queue run tries again", instance.name)
+            self._commit_if_allowed()
+        return result
 
     @api.model
     def _enqueue_received(self):

@@ -1,19 +1,25 @@
 import base64
 from unittest.mock import patch
 
-from odoo import Command
+from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError
-from odoo.tests import new_test_user, tagged
+from odoo.sql_db import db_connect
+from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from ..bigcommerce.catalog_export import product_body
 from ..bigcommerce.client import BigCommerceClient
 from ..bigcommerce.errors import ServerError
-from .common import BigCommerceListingCase
+from .common import BigCommerceListingCase, sandbox_instance_vals, start_sandbox
 
 # The smallest valid PNGs, told apart by one byte: an image is recognised by its content.
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==")
 RED_PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg==")
 QUEUE_LOGGER = "odoo.addons.base_marketplace.models.marketplace_queue_line"
+
+
+def refuse_assignments(client, assignments):
+    raise ServerError("PUT channel-assignments: 503", status=503, user_message="BigCommerce had a server error.")
 
 
 @tagged("post_install", "-at_install")
@@ -137,16 +143,16 @@ class TestCatalogExport(BigCommerceListingCase):
 
     @mute_logger(QUEUE_LOGGER)
     def test_a_retry_after_bigcommerce_acted_links_rather_than_creates_again(self):
-        assign = BigCommerceClient.assign_channels
+        set_image = BigCommerceClient.set_variant_image
         calls = []
 
-        def lost_once(client, assignments):
-            calls.append(assignments)
+        def lost_once(client, *args):
+            calls.append(args)
             if len(calls) == 1:
-                raise ServerError("PUT channel-assignments: 503", status=503, user_message="BigCommerce had a server error.")
-            return assign(client, assignments)
+                raise ServerError("POST variant image: 503", status=503, user_message="BigCommerce had a server error.")
+            return set_image(client, *args)
 
-        with patch.object(BigCommerceClient, "assign_channels", lost_once):
+        with patch.object(BigCommerceClient, "set_variant_image", lost_once):
             self.export(self.tee, self.storefront)
             line = self.lines()
             self.assertEqual((line.state, self.listing(self.tee)), ("pending", self.env["bc.listing"]))
@@ -159,6 +165,79 @@ class TestCatalogExport(BigCommerceListingCase):
         images = [i for i in self.sandbox.state.catalog_images.values() if i["product_id"] == product["id"]]
         self.assertEqual(len(images), 1, "the image uploaded before the failure is not uploaded again")
         self.assertIn("linked rather than created again", " ".join(line.log_ids.mapped("message")))
+
+    def test_a_product_a_killed_worker_created_is_linked_and_listed(self):
+        # The worker created the product in BigCommerce, then died before Odoo committed its listing.
+        with self.instance._bigcommerce_client() as client:
+            store = self.instance._store_info(client)
+            product = self.instance._export_product(self.tee, store)
+            created = client.create_product(product_body(product), product.variants[0].sku)
+        self.assertEqual(self.sandbox.state.products[created["id"]]["channels"], [])
+        self.export(self.tee, self.storefront)
+        line = self.lines()
+        self.assertEqual(line.state, "done", line.last_error)
+        self.assertEqual([p["id"] for p in self.bc_products("Trail Tee")], [created["id"]], "not created twice")
+        listing = self.listing(self.tee)
+        self.assertEqual((listing.bc_product_id, len(listing.variant_ids)), (created["id"], 3))
+        self.assertEqual((listing.channel_ids, listing.pending_channel_ids), (self.storefront, self.env["bc.channel"]))
+        self.assertEqual(self.sandbox.state.products[created["id"]]["channels"], [1], "listed by the run's end")
+        self.assertIn("linked rather than created again", " ".join(line.log_ids.mapped("message")))
+
+    def count_requests(self):
+        """(method, path) of every request the client sends, while the context lasts."""
+        sent = []
+        request = BigCommerceClient.request
+
+        def counted(client, method, version, path, *args, **kwargs):
+            sent.append((method, f"/{version}/{path}"))
+            return request(client, method, version, path, *args, **kwargs)
+
+        return sent, patch.object(BigCommerceClient, "request", counted)
+
+    def test_export_listings_lists_every_product_in_one_channel_assignment(self):
+        mugs = self.env["product.template"].create([
+            {"name": f"Camp Mug {n}", "list_price": 8.0, "default_code": f"CAMP-MUG-{n}"} for n in range(3)])
+        sent, counting = self.count_requests()
+        with counting:
+            self.export(self.tee | mugs, self.storefront | self.marketplace)
+        self.assertEqual(set(self.lines().mapped("state")), {"done"})
+        self.assertEqual([call for call in sent if call[1] == "/v3/catalog/products/channel-assignments"],
+                         [("PUT", "/v3/catalog/products/channel-assignments")], "one PUT for the 4 products")
+        self.assertEqual(len([call for call in sent if call == ("POST", "/v3/catalog/products")]), 4)
+        self.assertFalse([call for call in sent if call[0] == "GET" and "catalog" in call[1]],
+                         "no lookup before a create, no read after one")
+        listings = self.env["bc.listing"].search([("product_tmpl_id", "in", (self.tee | mugs).ids)])
+        self.assertEqual(len(listings), 4)
+        for listing in listings:
+            self.assertEqual(sorted(self.sandbox.state.products[listing.bc_product_id]["channels"]), [1, 2])
+            self.assertEqual((listing.channel_ids, listing.pending_channel_ids),
+                             (self.storefront | self.marketplace, self.env["bc.channel"]))
+        log = self.env["marketplace.log"].search([("instance_id", "=", self.instance.marketplace_instance_id.id),
+                                                  ("message", "like", "listing(s) listed on")])
+        self.assertEqual(log.message, "4 listing(s) listed on Sandbox Marketplace, Sandbox Outfitters.")
+        self.assertEqual(log.action_open_shortcut()["domain"], [["id", "in", listings.sorted("id").ids]])
+
+    @mute_logger(QUEUE_LOGGER)
+    def test_a_failed_channel_assignment_waits_for_the_next_run(self):
+        with patch.object(BigCommerceClient, "assign_channels", refuse_assignments):
+            self.export(self.tee, self.storefront)
+        line = self.lines()
+        self.assertEqual(line.state, "done", "the product is created and recorded all the same")
+        listing = self.listing(self.tee)
+        self.assertEqual((listing.channel_ids, listing.pending_channel_ids), (self.env["bc.channel"], self.storefront))
+        self.assertEqual(self.sandbox.state.products[listing.bc_product_id]["channels"], [])
+        self.assertIn("is sent with the others' at the end of this queue run", " ".join(line.log_ids.mapped("message")))
+        warning = self.env["marketplace.log"].search([("res_model", "=", "bc.listing"), ("res_id", "=", listing.id),
+                                                      ("level", "=", "warning")])
+        self.assertEqual(warning.message, "1 listing(s) are not listed on their sales channels yet: BigCommerce had a "
+                                          "server error. The next queue run tries again.")
+
+        self.run_queue()  # nothing queued: the run's end sends what waits
+        self.assertEqual(self.sandbox.state.products[listing.bc_product_id]["channels"], [1])
+        self.assertEqual((listing.channel_ids, listing.pending_channel_ids), (self.storefront, self.env["bc.channel"]))
+        self.run_queue()
+        self.assertEqual(self.env["marketplace.log"].search_count([("message", "like", "listing(s) listed on")]), 1,
+                         "sent once")
 
     def test_a_product_already_in_bigcommerce_is_linked_not_duplicated(self):
         mug = self.env["product.template"].create({"name": "Our Mug", "list_price": 12.5, "default_code": "mug"})
@@ -181,6 +260,18 @@ class TestCatalogExport(BigCommerceListingCase):
         self.assertFalse(self.bc_products("Trail Tee"))
         self.assertEqual(by_template[str(mug.id)].state, "done")
         self.assertEqual(len(self.bc_products("Camp Mug")), 1)
+
+    @mute_logger(QUEUE_LOGGER)
+    def test_a_channel_unpublished_while_waiting_is_not_listed_later(self):
+        with patch.object(BigCommerceClient, "assign_channels", refuse_assignments):
+            self.export(self.tee, self.storefront | self.marketplace)
+        listing = self.listing(self.tee)
+        self.env["bc.listing.channel.wizard"].with_context(default_listing_ids=listing.ids).create(
+            {"channel_ids": [Command.set(self.storefront.ids)]}).action_unpublish()
+        self.assertEqual(listing.pending_channel_ids, self.marketplace)
+        self.run_queue()
+        self.assertEqual(self.sandbox.state.products[listing.bc_product_id]["channels"], [2])
+        self.assertEqual((listing.channel_ids, listing.pending_channel_ids), (self.marketplace, self.env["bc.channel"]))
 
     def test_update_listing_pushes_the_changed_fields(self):
         mug = self.env["product.template"].create({"name": "Camp Mug", "list_price": 8.0, "default_code": "CAMP-MUG"})
@@ -292,3 +383,52 @@ class TestCatalogExport(BigCommerceListingCase):
         wizard.action_publish()
         self.assertEqual(sorted(self.sandbox.state.products[listing.bc_product_id]["channels"]), [1, 2])
         self.assertEqual(listing.channel_ids, self.storefront | self.marketplace)
+
+
+@tagged("post_install", "-at_install")
+class TestPendingChannelsConcurrency(TransactionCase):
+    """Two workers ending their runs at once, on their own connections: a listing's channels are sent by
+    one of them. The data is committed through a connection of its own and removed afterwards."""
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox = start_sandbox(port=0, quota=10000)
+        self.addCleanup(self.sandbox.stop)
+        with self.connection() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            instance = env["bc.instance"].create(sandbox_instance_vals(self.sandbox, name="Lock Store"))
+            instance.action_confirm()
+            marketplace = env["bc.channel"].search([("instance_id", "=", instance.id), ("bc_id", "=", "2")])
+            template = env["product.template"].create({"name": "Lock E-Book", "default_code": "EBOOK-COOK"})
+            self.created = {"instance": instance.id, "marketplace": instance.marketplace_instance_id.id,
+                        "template": template.id}
+            self.listing_id = env["bc.listing"].create({
+                "instance_id": instance.id, "product_tmpl_id": template.id, "bc_product_id": 75, "name": "E-Book",
+                "pending_channel_ids": [Command.set(marketplace.ids)]}).id
+        self.addCleanup(self._cleanup)
+
+    def connection(self):
+        return db_connect(self.env.cr.dbname).cursor()
+
+    def _cleanup(self):
+        with self.connection() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["bc.instance"].browse(self.created["instance"]).unlink()
+            env["marketplace.instance"].browse(self.created["marketplace"]).unlink()
+            env["product.template"].browse(self.created["template"]).unlink()
+
+    def end_of_run(self):
+        with self.connection() as cr:
+            cr.execute("SET lock_timeout = '5s'")  # should it wait for the other worker, fail instead of hanging
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["marketplace.queue.line"]._after_run(env["marketplace.queue.line"])
+            return env["bc.listing"].browse(self.listing_id).pending_channel_ids.mapped("bc_id")
+
+    def test_a_listing_another_worker_holds_is_left_to_it(self):
+        with self.connection() as other_worker:
+            other_worker.execute("SELECT id FROM bc_listing WHERE id = %s FOR UPDATE", [self.listing_id])
+            self.assertEqual(self.end_of_run(), ["2"], "skipped, not waited for")
+            self.assertEqual(self.sandbox.state.products[75]["channels"], [1], "nothing sent")
+            other_worker.rollback()
+        self.assertEqual(self.end_of_run(), [])
+        self.assertEqual(sorted(self.sandbox.state.products[75]["channels"]), [1, 2])

@@ -116,14 +116,21 @@ class MarketplaceOperationWizard(models.TransientModel):
         )
         return job
 
+    @staticmethod
+    def _typed_ids(typed, no_id_message):
+        """The ids typed in ``typed`` (e.g. "101, 102"); when there is none, a UserError saying
+        ``no_id_message(the tokens typed)``."""
+        ids, invalid = parse_order_ids(typed)
+        if not ids:
+            raise UserError(no_id_message(", ".join(invalid)))
+        return ids
+
     def _queue_order_import(self, bc_instance):
         """Queue the orders typed by number (fetched when processed), else those created in
         the date range that are in a status the store imports."""
         if self.bigcommerce_order_ids:
-            order_ids, invalid = parse_order_ids(self.bigcommerce_order_ids)
-            if not order_ids:
-                raise UserError(_("“%(tokens)s” contains no BigCommerce order number. Type numbers such as 101, 102.",
-                                  tokens=", ".join(invalid)))
+            order_ids = self._typed_ids(self.bigcommerce_order_ids, lambda tokens: self.env._(
+                "“%(tokens)s” contains no BigCommerce order number. Type numbers such as 101, 102.", tokens=tokens))
             return bc_instance._bigcommerce_enqueue_order_ids(
                 order_ids, _("Import orders %(ids)s from %(store)s", ids=", ".join(map(str, order_ids)),
                              store=bc_instance.name), requested=True)
@@ -160,10 +167,8 @@ class MarketplaceOperationWizard(models.TransientModel):
         """Queue the products typed by id (fetched when processed), else the listing of the
         store's products (modified since the date, if one is given), a page a line."""
         if self.bigcommerce_product_ids:
-            product_ids, invalid = parse_order_ids(self.bigcommerce_product_ids)
-            if not product_ids:
-                raise UserError(_("“%(tokens)s” contains no BigCommerce product ID. Type IDs such as 77, 112.",
-                                  tokens=", ".join(invalid)))
+            product_ids = self._typed_ids(self.bigcommerce_product_ids, lambda tokens: self.env._(
+                "“%(tokens)s” contains no BigCommerce product ID. Type IDs such as 77, 112.", tokens=tokens))
             return bc_instance._bigcommerce_enqueue_product_ids(
                 product_ids, _("Import products %(ids)s from %(store)s", ids=", ".join(map(str, product_ids)),
                                store=bc_instance.name), update_existing=self.bigcommerce_update_existing)
