@@ -250,7 +250,6 @@ def option_value_refs(bc_options, option_values):
     return refs
 
 
-
 def option_renames(product, bc_variant_ids, bc_variants):
     """Update Listing: the option display names and value labels BigCommerce must change for its mapped
     variants to read as their Odoo variants again (an attribute or a value renamed since the export).
@@ -328,6 +327,7 @@ def unused_option_values(deleted, remaining):
     used = {(value["option_id"], value["id"]) for variant in remaining for value in variant.get("option_values") or ()}
     return sorted({(value["option_id"], value["id"]) for variant in deleted
                    for value in variant.get("option_values") or ()} - used)
+
 
 def batches(items, size):
     """``items`` in consecutive lists of at most ``size``."""
