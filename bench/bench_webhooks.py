@@ -15,7 +15,8 @@ for one). Goal: server p99 <= 20 ms at 50 concurrent, 0 ERROR lines, 0 replays.
 
     python3 -m odoo -d bench_hooks -i bigcommerce_connector --without-demo=all --stop-after-init \\
         --addons-path=/path/to/odoo/odoo/addons,/path/to/odoo/addons,/path/to/this/repository
-    python3 bench/bench_webhooks.py --database bench_hooks --addons-path ... [--concurrency 50] [--rounds 4]
+    python3 bench/bench_webhooks.py --database bench_hooks --addons-path ... [--concurrency 50] [--rounds 4] \
+        [--proxy nginx|haproxy]
 
 The server runs with ``-d DATABASE`` and no ``--db-filter`` (the README's deployment advice);
 ``--db-filter '^%d$'`` measures a server that has one: Odoo then lists the databases, on a new
@@ -190,6 +191,58 @@ def stop_server(server):
     server.wait(timeout=60)
 
 
+def start_proxy(kind, directory, upstream_port, workers):
+    """A reverse proxy in front of Odoo, as the README's deployment advice has it; returns (process,
+    its port). Both listen with a backlog of 4096, so that a burst waits in the proxy rather than
+    being refused. nginx opens a connection to Odoo per request it holds, which Odoo's own backlog
+    (8 x workers) may refuse in turn; HAProxy holds the requests beyond one per HTTP worker in its
+    queue (``maxconn``)."""
+    port = free_port()
+    config = os.path.join(directory, f"{kind}.conf")
+    with open(config, "w", encoding="utf-8") as handle:
+        if kind == "nginx":
+            handle.write(f"""
+pid {directory}/nginx.pid; error_log {directory}/nginx-error.log; worker_processes 1;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {directory}; proxy_temp_path {directory};
+    upstream odoo {{ server 127.0.0.1:{upstream_port}; keepalive 8; }}
+    server {{
+        listen 127.0.0.1:{port} backlog=4096;
+        location / {{ proxy_pass http://odoo; proxy_http_version 1.1; proxy_set_header Connection "";
+                      proxy_read_timeout 60s; }}
+    }}
+}}
+""")
+            command = ["nginx", "-c", config, "-g", "daemon off;"]
+        else:
+            handle.write(f"""
+global
+    maxconn 4096
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 60s
+    timeout server 60s
+    timeout queue 60s
+frontend webhooks
+    bind 127.0.0.1:{port} backlog 4096
+    default_backend odoo
+backend odoo
+    http-reuse always
+    server odoo 127.0.0.1:{upstream_port} maxconn {workers}
+""")
+            command = ["haproxy", "-f", config]
+    process = subprocess.Popen(command, start_new_session=True)
+    for _ in range(100):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return process, port
+        time.sleep(0.1)
+    sys.exit(f"{kind} did not start")
+
+
 def signed_delivery(order_id):
     body = json.dumps({"scope": "store/order/updated", "store_id": "1", "data": {"type": "order", "id": order_id},
                        "hash": "same-for-every-change", "created_at": int(time.time())}).encode()
@@ -243,6 +296,8 @@ def main():
     parser.add_argument("--db-filter", default="",
                         help="pass --db-filter to Odoo (e.g. '^%%d$'): Odoo then lists the databases, on a new "
                              "PostgreSQL connection, for every request without a session cookie, i.e. every delivery")
+    parser.add_argument("--proxy", choices=("nginx", "haproxy"),
+                        help="send through this reverse proxy in front of Odoo (the README's deployment advice)")
     parser.add_argument("--senders-nice", type=int, default=0,
                         help="lower this process's CPU priority by N (its client threads are BigCommerce's senders, "
                              "its sandbox BigCommerce's API: on a real deployment they run elsewhere); the Odoo "
@@ -257,6 +312,7 @@ def main():
     port = free_port()
     logfile = os.path.join(tempfile.mkdtemp(prefix="bench_webhooks_"), "odoo.log")
     server = start_server(args, port, logfile)
+    proxy, port = start_proxy(args.proxy, os.path.dirname(logfile), port, args.workers) if args.proxy else (None, port)
     url = f"http://127.0.0.1:{port}/bigcommerce/webhook/{instance_id}"
     results, cpu = [], {}
     try:
@@ -279,6 +335,8 @@ def main():
         cpu_summary = (f"the machine's {os.cpu_count()} CPUs were busy {busy / (busy + idle):.0%} of the rounds' "
                        f"{time.monotonic() - rounds_started:.1f} s (all processes, other sessions' included)")
     finally:
+        if proxy:
+            stop_server(proxy)
         stop_server(server)
         sandbox.stop()
     receipts, lines = delete_store(registry, instance_id)
