@@ -135,6 +135,7 @@ class BigCommerceInstance(models.Model):
                 if bc_product is None:
                     raise
                 created = False
+                self._check_not_listed(template, bc_product)
             bc_product = with_base_variant(bc_product) or client.get_product(bc_product["id"])
             links, missing = variant_links(product, bc_product)
             images = self._export_images(client, template, bc_product, links, created)
@@ -160,6 +161,15 @@ class BigCommerceInstance(models.Model):
                         "there, they are not mapped.", product=template.display_name, id=bc_product["id"],
                         skus=", ".join(variant.sku for variant in missing)), level="warning", record=listing)
         return listing
+
+    def _check_not_listed(self, template, bc_product):
+        """A product another template's listing holds is not this one's: two Odoo products share SKUs."""
+        other = self.env["bc.listing"].search([("instance_id", "=", self.id), ("bc_product_id", "=", bc_product["id"])])
+        if other:
+            raise UserError(_("%(product)s has SKUs of BigCommerce product #%(id)s, which is already the listing of "
+                              "%(other)s. Give the variants of %(product)s Internal References of their own, then "
+                              "use Retry.", product=template.display_name, id=bc_product["id"],
+                              other=other.product_tmpl_id.display_name))
 
     @staticmethod
     def _product_holding(client, product, name):

@@ -248,6 +248,18 @@ class TestCatalogExport(BigCommerceListingCase):
         self.assertEqual(listing.channel_ids, self.storefront | self.marketplace, "its channels as BigCommerce has them")
         self.assertFalse(self.bc_products("Our Mug"))
 
+    def test_a_product_sharing_skus_with_an_exported_one_fails_with_a_sentence_naming_it(self):
+        self.export(self.tee, self.storefront)
+        twin = self.env["product.template"].create({"name": "Trail Tee Copy", "list_price": 25.0,
+                                                    "default_code": "TRAIL-M"})
+        self.export(twin, self.storefront)
+        line = self.lines().filtered(lambda line: line.external_id == str(twin.id))
+        self.assertEqual(line.state, "failed", "not retried as a conflict between two workers")
+        self.assertIn("already the listing of Trail Tee", line.last_error)
+        self.assertFalse(self.listing(twin))
+        self.assertEqual(len(self.bc_products("Trail Tee")), 1)
+        self.assertFalse(self.bc_products("Trail Tee Copy"))
+
     @mute_logger(QUEUE_LOGGER)
     def test_a_duplicate_sku_among_the_variants_fails_that_line_only(self):
         self.tee_l.default_code = "TSHIRT-S"  # product 71's variant in the seed store
