@@ -23,7 +23,7 @@ import sys
 import time
 
 import requests
-from bench_order_import import SandboxProcess, connect_store, open_registry
+from bench_order_import import SandboxProcess, connect_store, drain_queue, open_registry
 from bench_stock_export import count_calls
 
 
@@ -60,15 +60,7 @@ def main():
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 env["bc.instance"].browse(instance_id)._bigcommerce_queue_product_import(None, update_existing=True)
                 cr.commit()
-            processed = 0
-            while True:
-                with registry.cursor() as cr:
-                    env = api.Environment(cr, SUPERUSER_ID, {})
-                    done = env["marketplace.queue.line"]._cron_process_queue(batch_size=50)
-                    cr.commit()
-                if not done:
-                    break
-                processed += len(done)
+            processed = drain_queue(registry)
             return {"seconds": time.perf_counter() - started, "requests": sandbox.stats()["requests"] - requests_before,
                     "calls": dict(calls), "lines": processed, "queries": sql_db.sql_counter - queries_before,
                     "cpu": time.process_time() - cpu_before}

@@ -82,6 +82,21 @@ def open_registry(database, addons_path=None):
     return Registry.new(database)
 
 
+def drain_queue(registry):
+    """Process the queue as the cron does, a run of 50 lines a transaction, until nothing is due;
+    returns how many lines were processed."""
+    from odoo import SUPERUSER_ID, api
+
+    processed = 0
+    while True:
+        with registry.cursor() as cr:
+            done = api.Environment(cr, SUPERUSER_ID, {})["marketplace.queue.line"]._cron_process_queue(batch_size=50)
+            cr.commit()
+        if not done:
+            return processed
+        processed += len(done)
+
+
 def connect_store(env, sandbox, name):
     """A confirmed store on ``sandbox``, in a company that has a country."""
     if not env.company.country_id:
@@ -128,16 +143,8 @@ def main():
             env["bc.instance"].browse(instance_id)._bigcommerce_poll_orders()
             cr.commit()
         poll_seconds = time.perf_counter() - started
-        processed = 0
         started = time.perf_counter()
-        while True:
-            with registry.cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                done = env["marketplace.queue.line"]._cron_process_queue(batch_size=50)
-                cr.commit()
-            if not done:
-                break
-            processed += len(done)
+        processed = drain_queue(registry)
         process_seconds = time.perf_counter() - started
         import_queries, import_cpu = sql_db.sql_counter - queries_before, time.process_time() - cpu_before
         api_calls = sandbox.stats()["requests"] - requests_before

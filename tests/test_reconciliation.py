@@ -6,27 +6,12 @@ from decimal import Decimal
 
 import pytest
 
-from bigcommerce.client import BigCommerceClient
 from bigcommerce.reconciliation import (
     KINDS, CreditNote, OdooOrder, credit_note_differences, order_differences, reconcile, should_be_in_odoo,
     stock_differences,
 )
-from sandbox.server import start_sandbox
 
 D = Decimal
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    sb = start_sandbox(port=0, quota=100000)
-    yield sb
-    sb.stop()
-
-
-@pytest.fixture
-def client(sandbox):
-    sandbox.reset()
-    return BigCommerceClient(sandbox.store_hash, sandbox.access_token, api_url=sandbox.url, timeout=(2, 5))
 
 
 def listed(client, order_id):

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 
-from bigcommerce.client import BigCommerceClient
 from bigcommerce.refunds import (
     CreditLine, RefundRefused, allows_cancellation_by_default, cancellation_blocker, credit_line, declined_payments,
     discount_share,
@@ -15,22 +14,8 @@ from bigcommerce.refunds import (
     refund_method_key, refund_methods, refund_reason,
 )
 from contract import specs_available, validate_request
-from sandbox.server import start_sandbox
 
 D = Decimal
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    sb = start_sandbox(port=0, quota=100000)
-    yield sb
-    sb.stop()
-
-
-@pytest.fixture
-def client(sandbox):
-    sandbox.reset()
-    return BigCommerceClient(sandbox.store_hash, sandbox.access_token, api_url=sandbox.url, timeout=(2, 5))
 
 
 # ---------------------------------------------------------------- cancelling
