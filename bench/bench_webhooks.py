@@ -66,6 +66,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import uuid
 
 import requests
@@ -78,13 +79,25 @@ from sandbox.server import start_sandbox  # noqa: E402
 
 SECRET = "bench-webhook-secret"
 # werkzeug's request line, with Odoo's "query count, query time, other time" appended.
-REQUEST_LINE = re.compile(r'"POST /bigcommerce/webhook/\d+ HTTP/1\.[01]" (\d+) - \d+ ([\d.]+) ([\d.]+)')
+REQUEST_LINE = re.compile(r'^(\S+ \S+) \d+ .*"POST /bigcommerce/webhook/\d+ HTTP/1\.[01]" (\d+) - \d+ ([\d.]+) ([\d.]+)',
+                          re.MULTILINE)
 WORKER_LINE = re.compile(r"Worker (WorkerHTTP|WorkerCron) \((\d+)\) alive")
+
+
+def mean(values):
+    values = [value for value in values if not math.isnan(value)]
+    return sum(values) / len(values) if values else float("nan")
 
 
 def percentile(values, share):
     ordered = sorted(values)
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)] if ordered else float("nan")
+
+
+def logged_at(stamp):
+    """Seconds of the epoch of a server log line's time (local time, to the millisecond)."""
+    moment, milliseconds = stamp.split(",")
+    return time.mktime(time.strptime(moment, "%Y-%m-%d %H:%M:%S")) + int(milliseconds) / 1000
 
 
 def free_port():
@@ -243,10 +256,37 @@ backend odoo
     sys.exit(f"{kind} did not start")
 
 
-def signed_delivery(order_id):
+def signed_delivery(url, order_id):
+    """The bytes of one signed delivery's HTTP request, built before it is sent."""
     body = json.dumps({"scope": "store/order/updated", "store_id": "1", "data": {"type": "order", "id": order_id},
                        "hash": "same-for-every-change", "created_at": int(time.time())}).encode()
-    return body, {"Content-Type": "application/json", **sign_webhook(body, SECRET, f"msg_{uuid.uuid4().hex}", time.time())}
+    headers = {"Host": url.netloc, "Content-Type": "application/json", "Content-Length": str(len(body)),
+               "Connection": "close", **sign_webhook(body, SECRET, f"msg_{uuid.uuid4().hex}", time.time())}
+    head = f"POST {url.path} HTTP/1.1\r\n" + "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    return (head + "\r\n").encode() + body
+
+
+def deliver(url, request):
+    """Send one delivery on a connection of its own, read the answer (its headers and as many
+    bytes as their Content-Length), close: its status. A bare socket rather than ``requests``:
+    BigCommerce's senders run elsewhere, these share the server's CPUs, so each costs as little
+    CPU as it can. Closing once the answer is read, as HTTP clients do, matters: Odoo's HTTP
+    worker (werkzeug's ``run_wsgi``) waits up to 10 ms after its answer for more request data
+    before it closes, serving nobody meanwhile, unless the client has closed already."""
+    with socket.create_connection((url.hostname, url.port), timeout=60) as connection:
+        connection.sendall(request)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            if not (chunk := connection.recv(65536)):
+                raise ConnectionResetError("the server closed the connection before it answered")
+            answer += chunk
+        head, body = answer.split(b"\r\n\r\n", 1)
+        length = re.search(rb"\r\ncontent-length: *(\d+)", head, re.IGNORECASE)
+        while length and len(body) < int(length.group(1)):
+            if not (chunk := connection.recv(65536)):
+                break
+            body += chunk
+    return int(head.split(b" ", 2)[1])
 
 
 def one_at_a_time(url, count, order_id, gap):
@@ -254,8 +294,8 @@ def one_at_a_time(url, count, order_id, gap):
     each one triggers (it imports the order, a few hundred ms) is over before the next one:
     what a lone request costs the server."""
     for _index in range(count):
-        body, headers = signed_delivery(order_id)
-        requests.post(url, data=body, headers=headers, timeout=60).raise_for_status()
+        if deliver(url, signed_delivery(url, order_id)) != 200:
+            sys.exit("a delivery sent alone was not accepted; see the server log")
         time.sleep(gap)
 
 
@@ -264,22 +304,53 @@ def burst(url, concurrency, order_id):
     start = threading.Barrier(concurrency)
     results = [None] * concurrency
 
-    def deliver(index):
-        body, headers = signed_delivery(order_id)
+    def send(index):
+        request = signed_delivery(url, order_id)
         start.wait()
         began = time.perf_counter()
         try:
-            outcome = requests.post(url, data=body, headers=headers, timeout=60).status_code
-        except requests.RequestException as error:
+            outcome = deliver(url, request)
+        except OSError as error:
             outcome = type(error).__name__
         results[index] = (time.perf_counter() - began, outcome)
 
-    threads = [threading.Thread(target=deliver, args=(index,)) for index in range(concurrency)]
+    threads = [threading.Thread(target=send, args=(index,)) for index in range(concurrency)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     return results
+
+
+class StealSampler(threading.Thread):
+    """The CPU time the hypervisor took from this virtual machine (/proc/stat's ``steal``),
+    sampled every 20 ms (the kernel counts it in ticks of 10 ms): a request can be slow
+    because the machine was not running at all."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.samples, self.running = [], True
+        self.hertz = os.sysconf("SC_CLK_TCK")
+
+    def run(self):
+        while self.running:
+            with open("/proc/stat", encoding="ascii") as stat:
+                self.samples.append((time.time(), int(stat.readline().split()[8]) / self.hertz))
+            time.sleep(0.02)
+
+    def stop(self):
+        self.running = False
+        self.join()
+
+    def share(self, begin, end):
+        """Share of the CPUs' time the hypervisor took between ``begin`` and ``end`` (seconds of
+        the epoch), from the samples around them."""
+        before = [sample for sample in self.samples if sample[0] <= begin]
+        after = [sample for sample in self.samples if sample[0] >= end]
+        if not before or not after:
+            return float("nan")
+        (began, stolen_before), (ended, stolen_after) = before[-1], after[0]
+        return (stolen_after - stolen_before) / ((ended - began) * os.cpu_count())
 
 
 def main():
@@ -313,8 +384,8 @@ def main():
     logfile = os.path.join(tempfile.mkdtemp(prefix="bench_webhooks_"), "odoo.log")
     server = start_server(args, port, logfile)
     proxy, port = start_proxy(args.proxy, os.path.dirname(logfile), port, args.workers) if args.proxy else (None, port)
-    url = f"http://127.0.0.1:{port}/bigcommerce/webhook/{instance_id}"
-    results, cpu = [], {}
+    url = urllib.parse.urlsplit(f"http://127.0.0.1:{port}/bigcommerce/webhook/{instance_id}")
+    results, cpu, steal = [], {}, StealSampler()
     try:
         burst(url, args.workers * 2, 103)  # warm-up, not counted: each worker builds its routing map
         time.sleep(1)
@@ -325,9 +396,11 @@ def main():
         before = {name: cpu_times(pids) for name, pids in groups.items()}
         machine_before, rounds_started, client_before = machine_times(), time.monotonic(), client_cpu()
         warm_log_size = os.path.getsize(logfile)
+        steal.start()
         for _round in range(args.rounds):
             results += burst(url, args.concurrency, 103)
             time.sleep(1)  # the cron turns the round's deliveries into a line meanwhile
+        steal.stop()
         cpu = {name: tuple(after - earlier for after, earlier in zip(cpu_times(pids), before[name], strict=True))
                for name, pids in groups.items()}
         cpu["this client (threads and sandbox; on a CPU only)"] = (client_cpu() - client_before, 0.0)
@@ -345,8 +418,11 @@ def main():
         log.seek(lone_log_start)
         lone_text = log.read(warm_log_size - lone_log_start)
         text = log.read()
-    lone_ms = [(float(query) + float(other)) * 1000 for _status, query, other in REQUEST_LINE.findall(lone_text)]
-    server_ms = [(float(query) + float(other)) * 1000 for _status, query, other in REQUEST_LINE.findall(text)]
+    lone_ms = [(float(query) + float(other)) * 1000 for _end, _status, query, other in REQUEST_LINE.findall(lone_text)]
+    timed = [(logged_at(end), (float(query) + float(other)) * 1000) for end, _status, query, other in REQUEST_LINE.findall(text)]
+    server_ms = [milliseconds for _end, milliseconds in timed]
+    stolen = {slow: [steal.share(end - milliseconds / 1000, end) for end, milliseconds in timed if (milliseconds > 20) == slow]
+              for slow in (True, False)}
     client_ms = [seconds * 1000 for seconds, _outcome in results]
     failures = [outcome for _seconds, outcome in results if outcome != 200]
     error_lines = [line for line in text.splitlines() if " ERROR " in line or " CRITICAL " in line]
@@ -368,6 +444,9 @@ def main():
     for name, (running, waiting) in cpu.items():
         print(f"  {name}: {running:.2f} s" + (f" / {waiting:.2f} s waiting ({waiting / (running + waiting):.0%} of their "
                                             f"runnable time)" if waiting else ""))
+    print(f"the hypervisor's share of the CPUs (/proc/stat steal): {steal.share(steal.samples[0][0], steal.samples[-1][0]):.0%} "
+          f"over the rounds; during the {len(stolen[True])} requests above 20 ms {mean(stolen[True]):.0%}, during the "
+          f"{len(stolen[False])} others {mean(stolen[False]):.0%}")
     for line in error_lines[:5]:
         print("  " + line)
 

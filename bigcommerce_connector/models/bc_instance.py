@@ -17,6 +17,10 @@ REQUEST_TIMEOUT_SECONDS = 60
 # fails the call as rate-limited, and a queue line is postponed for that long instead.
 MAX_RATE_LIMIT_WAIT_SECONDS = 5
 
+# What ``bc.webhook.event._receiver`` reads of a store.
+RECEIVER_FIELDS = {"client_secret", "state", "active", "company_id", "marketplace_instance_id"}
+
+
 class BigCommerceInstance(models.Model):
     """One BigCommerce store. Name, company, active and log retention live on the
     delegated ``marketplace.instance`` so queues and logs are shared with other marketplaces."""
@@ -123,13 +127,17 @@ class BigCommerceInstance(models.Model):
             if vals.get("store_hash"):
                 vals["store_hash"] = self._clean_store_hash(vals["store_hash"])
                 self._check_store_hash_free(vals["store_hash"])
-        return super().create(vals_list)
+        instances = super().create(vals_list)
+        self._clear_receiver_cache()
+        return instances
 
     def write(self, vals):
         if vals.get("store_hash"):
             vals["store_hash"] = self._clean_store_hash(vals["store_hash"])
             self._check_store_hash_free(vals["store_hash"])
         result = super().write(vals)
+        if RECEIVER_FIELDS & vals.keys():
+            self._clear_receiver_cache()
         if "active" in vals and not vals["active"]:
             # An archived store must not sync; reactivating leaves the merchant's choice to them.
             self._crons().write({"active": False})
@@ -141,7 +149,14 @@ class BigCommerceInstance(models.Model):
         result = super().unlink()
         crons.unlink()
         marketplace_instances.unlink()
+        self._clear_receiver_cache()
         return result
+
+    @api.model
+    def _clear_receiver_cache(self):
+        """Webhook receipts cache each store's secret, company and whether it receives
+        (``bc.webhook.event._receiver``); clearing signals the other workers too."""
+        self.env.registry.clear_cache()
 
     @api.model
     def _clean_store_hash(self, value):

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import psycopg2
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
 from odoo.sql_db import connection_info_for
 from odoo.tools import SQL
@@ -91,26 +91,20 @@ class BigCommerceWebhookEvent(models.Model):
         """))
 
     @api.model
-    def _begin_receipt(self, instance_id):
-        """Start receiving a delivery for the store ``instance_id``: its ``(client secret,
-        company id)``, or None when it does not receive webhooks. A draft store has no
-        scheduled actions and no import settings yet, an archived one no more: the stores of
-        ``bc.instance._syncing_instances``. One query, no ORM (no prefetch of the store's
-        other fields, no access rules: the route runs as superuser).
-
-        Call first: the receipt goes on at READ COMMITTED. Odoo's transactions are REPEATABLE
-        READ, where an ``INSERT … ON CONFLICT DO NOTHING`` that meets a redelivery committed
-        since the transaction began raises a serialization failure, and Odoo replays the
-        whole request. The request wrote nothing yet: committing only ends its snapshot."""
-        isolation = SQL()
-        if self.env["marketplace.queue.line"]._can_commit():
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-            isolation = SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED;")
-        self.env.cr.execute(SQL("""%s
+    @tools.ormcache("instance_id")
+    def _receiver(self, instance_id):
+        """``(client secret, company id)`` of the store ``instance_id``, or None when it does
+        not receive webhooks: a draft store has no scheduled actions and no import settings yet,
+        an archived one no more (the stores of ``bc.instance._syncing_instances``). Cached in
+        each worker, so that a delivery costs the server no query before its insert: a store
+        change that matters here clears the cache (``bc.instance._clear_receiver_cache``), and
+        every request checks first whether another worker cleared it. No ORM: no prefetch of
+        the store's other fields, no access rules (the route runs as superuser)."""
+        self.env.cr.execute(SQL("""
             SELECT store.client_secret, marketplace.company_id
               FROM bc_instance store JOIN marketplace_instance marketplace ON marketplace.id = store.marketplace_instance_id
              WHERE store.id = %s AND store.active AND store.state = 'confirmed'
-        """, isolation, instance_id))
+        """, instance_id))
         return self.env.cr.fetchone()
 
     @api.model
@@ -119,9 +113,19 @@ class BigCommerceWebhookEvent(models.Model):
         an insert that cannot fail on a duplicate (concurrent deliveries never wait on each
         other, a redelivery waits only for the delivery it repeats), and, for a new delivery,
         a trigger of the queue's cron, as ``ir.cron._trigger`` would create it (none while the
-        cron is inactive). Call after ``_begin_receipt``."""
-        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(QUEUE_CRON)
-        self.env.cr.execute(SQL("""
+        cron is inactive).
+
+        At READ COMMITTED: Odoo's transactions are REPEATABLE READ, where an ``INSERT … ON
+        CONFLICT DO NOTHING`` that meets a redelivery committed since the transaction began
+        raises a serialization failure, and Odoo replays the whole request. The request wrote
+        nothing before: committing (nothing at all, unless ``_receiver`` or ``_xmlid_to_res_id``
+        just read) only ends its snapshot, so that the insert begins a transaction of its own."""
+        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(QUEUE_CRON)  # cached: a query only once per worker
+        isolation = SQL()
+        if self.env["marketplace.queue.line"]._can_commit():
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+            isolation = SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED;")
+        self.env.cr.execute(SQL("""%(isolation)s
             WITH received AS (
                 INSERT INTO bc_webhook_event (instance_id, company_id, delivery_id, scope, resource_id, queued,
                                               create_uid, write_uid, create_date, write_date)
@@ -138,8 +142,8 @@ class BigCommerceWebhookEvent(models.Model):
                 RETURNING id
             )
             SELECT EXISTS (SELECT FROM received), EXISTS (SELECT FROM triggered)
-        """, instance=instance_id, company=company_id, delivery=delivery_id, scope=scope, resource=str(resource_id),
-            uid=self.env.uid, cron=cron_id))
+        """, isolation=isolation, instance=instance_id, company=company_id, delivery=delivery_id, scope=scope,
+            resource=str(resource_id), uid=self.env.uid, cron=cron_id))
         received, triggered = self.env.cr.fetchone()
         if triggered:
             dbname = self.env.cr.dbname

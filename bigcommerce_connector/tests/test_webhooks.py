@@ -179,6 +179,35 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
         self.assertEqual(self.deliver(self.event(103, 2)).status_code, 200)
         self.assertEqual(len(self.receipts()), 1)
 
+    def test_a_store_changed_after_a_delivery_is_seen_by_the_next_one(self):
+        """Each worker caches the store a delivery is for: every change that decides whether a
+        delivery is accepted must reach the next delivery."""
+        self.assertEqual(self.deliver(self.event(103, 1)).status_code, 200)
+        self.instance.marketplace_instance_id.active = False  # archived from the marketplace side
+        self.assertEqual(self.deliver(self.event(103, 2)).status_code, 404)
+        self.instance.marketplace_instance_id.active = True
+        self.instance.state = "draft"
+        self.assertEqual(self.deliver(self.event(103, 3)).status_code, 404)
+        self.instance.state = "confirmed"
+        self.instance.client_secret = "a-new-secret"
+        self.assertEqual(self.deliver(self.event(103, 4)).status_code, 401, "the old secret no longer signs")
+        self.assertEqual(self.deliver(self.event(103, 5), secret="a-new-secret").status_code, 200)
+        other_company = self.env["res.company"].create({"name": "Webhook Company"})
+        self.instance.write({"company_id": other_company.id, "warehouse_id": self.env["stock.warehouse"].search(
+            [("company_id", "=", other_company.id)], limit=1).id})
+        self.assertEqual(self.deliver(self.event(103, 6), secret="a-new-secret").status_code, 200)
+        self.assertEqual(self.receipts().sorted("id")[-1].company_id, other_company)
+
+    def test_receiving_a_delivery_is_one_query(self):
+        events = self.env["bc.webhook.event"].sudo()
+        # A worker's first delivery for the store reads it, and the queue cron's id.
+        secret, company_id = events._receiver(self.instance.id)
+        events._record_delivery(self.instance.id, company_id, "msg_first", "store/order/updated", 103)
+        with self.assertQueryCount(1):
+            secret, company_id = events._receiver(self.instance.id)
+            self.assertTrue(events._record_delivery(self.instance.id, company_id, "msg_next", "store/order/updated", 103))
+        self.assertEqual(secret, CLIENT_SECRET)
+
     def test_other_scopes_are_acknowledged_and_ignored(self):
         payload = self.event(104, 1, scope="store/product/updated")
         payload["data"]["type"] = "product"
