@@ -46,6 +46,9 @@ class BigCommerceWebhookController(http.Controller):
             _logger.warning("BigCommerce webhook %s for store %s ignored: %s", headers.get("webhook-id"),
                             instance_id, error.reason)
             return request.make_response("", status=400)
+        response = request.make_response("", status=200)
         if event:
-            events._record_delivery(instance_id, company_id, headers["webhook-id"], *event)
-        return request.make_response("", status=200)
+            # The cron workers are woken once the receipt is committed and answered.
+            events._record_delivery(instance_id, company_id, headers["webhook-id"], *event,
+                                    wake=response.call_on_close)
+        return response

@@ -1,3 +1,4 @@
+import functools
 import logging
 import os
 import threading
@@ -108,12 +109,14 @@ class BigCommerceWebhookEvent(models.Model):
         return self.env.cr.fetchone()
 
     @api.model
-    def _record_delivery(self, instance_id, company_id, delivery_id, scope, resource_id):
+    def _record_delivery(self, instance_id, company_id, delivery_id, scope, resource_id, wake=None):
         """Record a verified delivery and wake the queue; False for a redelivery. One statement:
         an insert that cannot fail on a duplicate (concurrent deliveries never wait on each
         other, a redelivery waits only for the delivery it repeats), and, for a new delivery,
         a trigger of the queue's cron, as ``ir.cron._trigger`` would create it (none while the
-        cron is inactive).
+        cron is inactive). Odoo's cron workers are then woken once the transaction is committed:
+        ``wake`` registers the function that wakes them (by default the cursor's postcommit; the
+        route passes its answer's ``call_on_close``, so that BigCommerce does not wait for it).
 
         At READ COMMITTED: Odoo's transactions are REPEATABLE READ, where an ``INSERT … ON
         CONFLICT DO NOTHING`` that meets a redelivery committed since the transaction began
@@ -146,8 +149,7 @@ class BigCommerceWebhookEvent(models.Model):
             resource=str(resource_id), uid=self.env.uid, cron=cron_id))
         received, triggered = self.env.cr.fetchone()
         if triggered:
-            dbname = self.env.cr.dbname
-            self.env.cr.postcommit.add(lambda: _cron_waker.notify(dbname))
+            (wake or self.env.cr.postcommit.add)(functools.partial(_cron_waker.notify, self.env.cr.dbname))
         return received
 
     @api.model

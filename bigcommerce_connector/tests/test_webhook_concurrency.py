@@ -75,7 +75,7 @@ class TestWebhookReceiptConcurrency(TransactionCase):
         first_env, second_env = self._real_env(first_cr), self._real_env(second_cr)
         outcome = {}
         try:
-            # Each request's transaction has read something (its user) before the controller runs.
+            # A request's transaction may have read something (a cache of Odoo's) before the controller runs.
             second_cr.execute("SELECT 1")
             first_env["bc.webhook.event"]._receiver(self.instance_id)
             self.assertTrue(first_env["bc.webhook.event"]._record_delivery(

@@ -1,14 +1,17 @@
 import hashlib
 import json
+import select
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import psycopg2
 import requests
 
 from odoo import fields
 from odoo.exceptions import UserError
+from odoo.sql_db import connection_info_for
 from odoo.tests import HttpCase, tagged
 
 from ..bigcommerce.webhooks import sign_webhook
@@ -207,6 +210,26 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
             secret, company_id = events._receiver(self.instance.id)
             self.assertTrue(events._record_delivery(self.instance.id, company_id, "msg_next", "store/order/updated", 103))
         self.assertEqual(secret, CLIENT_SECRET)
+
+    def test_a_delivery_wakes_the_cron_workers_once_answered_a_redelivery_does_not(self):
+        _dbname, connection_info = connection_info_for("postgres")
+        listener = psycopg2.connect(**connection_info)
+        listener.autocommit = True
+        self.addCleanup(listener.close)
+        listener.cursor().execute("LISTEN cron_trigger")
+
+        def woken():
+            notified = []
+            while select.select([listener], [], [], 2) != ([], [], []):
+                listener.poll()
+                notified += [notify.payload for notify in listener.notifies]
+                listener.notifies.clear()
+            return self.env.cr.dbname in notified
+
+        self.assertEqual(self.deliver(self.event(103, 1), msg_id="msg_wake").status_code, 200)
+        self.assertTrue(woken(), "the queue runs at once, not at the cron workers' next wake-up")
+        self.assertEqual(self.deliver(self.event(103, 1), msg_id="msg_wake").status_code, 200)
+        self.assertFalse(woken())
 
     def test_other_scopes_are_acknowledged_and_ignored(self):
         payload = self.event(104, 1, scope="store/product/updated")
