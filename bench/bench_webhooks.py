@@ -22,36 +22,32 @@ The server runs with ``-d DATABASE`` and no ``--db-filter`` (the README's deploy
 ``--db-filter '^%d$'`` measures a server that has one: Odoo then lists the databases, on a new
 PostgreSQL connection, for every request without a session cookie, as every delivery is.
 
-Measured on a 2-CPU virtual machine shared with other sessions' test runs (the load average,
-printed with each run, was 0.9-3.4), the client's 50 threads, the sandbox, Odoo's workers and
-PostgreSQL all on those 2 CPUs; 4 rounds of 50, ``--workers=2``; server p50 / p99 in ms:
+Also printed: the share of the CPUs the hypervisor took from this virtual machine (/proc/stat
+``steal``) over the rounds, during the requests above 20 ms and during the others. The client
+threads send over bare sockets and close once answered, as BigCommerce's senders would; they
+and the sandbox share the server's CPUs here, so they cost as little as they can.
 
-    before: 12 queries a delivery, ORM reads, ir.cron._trigger (a new connection per NOTIFY)
-      --db-filter     load 0.8-1.2   bursts 30-35 / 55-71
-      --db-filter     load 1.5       bursts 47 / 78        one at a time 29 / 89
-      no --db-filter  load 1.2-1.6   bursts 29-34 / 76-77  one at a time 20 / 41
-      no --db-filter  load 2.8       bursts 33 / 77
-    after: 5 queries, no ORM, READ COMMITTED, the cron woken on a connection kept per worker
-      no --db-filter  load 0.9-1.6   bursts 7-14 / 35-71   one at a time 6-9 / 9-26
-      no --db-filter  load 3.4       bursts 22 / 67
-      no --db-filter, --cron-threads 0, load 1.2: bursts 11 / 37
-      --db-filter     load 1.6       bursts 30 / 71        one at a time 17 / 34
+Measured on a 2-CPU virtual machine shared with other sessions, the client's 50 threads, the
+sandbox, Odoo's workers and PostgreSQL all on those 2 CPUs; 4 rounds of 50, ``--workers=2``,
+no ``--db-filter``; server p50 / p99 in ms:
 
-0 ERROR lines and 0 replayed requests in every run, before and after: a replay needs two
-deliveries with the same webhook-id at once, which this benchmark does not send (see
-test_webhook_concurrency.py for that case, which the change fixes). 2 to 35 of the 200
-connections failed in each run: the listen backlog (16 with two workers) overflows, see the
-README's deployment notes; the clients whose connection was not refused but dropped send it
-again after 1 s, hence a client p50 of about 1 s.
+    before issue 14: 12 queries a delivery, ORM reads       bursts 29-34 / 76-77
+    5 queries, no ORM, READ COMMITTED (1 December)           bursts 7-14 / 35-71
+    2 queries (Odoo's registry check and the insert: the store cached per worker, auth="none"),
+    the cron woken after the answer (2 December, load 0.4-1.2, seven runs)
+                                                             bursts 8-10 / 17, 19, 20, 22, 22, 24, 25
+      --proxy haproxy                                        bursts 8 / 22, client p50 / p99 139 / 293
+      --proxy nginx (a run with 9 % steal)                   bursts 11 / 27
 
-The goal (p99 <= 20 ms) is not met on this machine. A delivery now costs an HTTP worker about
-4.5 ms of CPU (0.81-0.96 s for 200) and a lone one is answered in 6-9 ms, but during the rounds
-the workers were runnable-but-waiting for a CPU for 39-62 % of their runnable time (0.5-1.3 s),
-and of the server time summed over a run's requests (1.6-2.6 s), 35-55 % was on a CPU, 35-50 %
-waiting for one, the rest waiting for PostgreSQL and the disk. The p99 comes from a handful
-of requests (2-5 of 200 above 20 ms) stalled for 30-90 ms, both workers at the same instant;
-not Python's garbage collector (a probe saw no full collection in the HTTP workers during the
-rounds) and no lock (a receipt shares no row lock with another one or with the cron).
+In every run the requests above 20 ms (0 to 8 of 200) ran while the hypervisor took 11-39 % of
+the CPUs, against 3-11 % during the others; in the runs with about 2 % steal over the rounds
+the p99 was 17-20 ms. A delivery costs an HTTP worker about 4.5 ms of CPU, of which about 3.5 ms
+is Odoo's own request handling (GET /web/health costs 3.5 ms in the same worker), and one sent
+alone is answered in 6 ms. 0 ERROR lines and 0 replayed requests in every run: a replay needs
+two deliveries with the same webhook-id at once, which this benchmark does not send (see
+test_webhook_concurrency.py for that case). Without a proxy, the listen backlog (16 with two
+workers) drops the burst's other connections, which the kernel connects again a second later:
+hence a client p50 of about 1 s, and the README's advice of a queueing proxy.
 """
 import argparse
 import json
