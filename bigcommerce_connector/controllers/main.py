@@ -29,7 +29,7 @@ class BigCommerceWebhookController(http.Controller):
         ORM, no row lock a concurrent delivery waits for, no serialization failure to replay.
         ``auth="none"``: the public user would cost a query, and the receipt needs no user."""
         events = request.env(user=SUPERUSER_ID)["bc.webhook.event"]
-        store = events._receiver(instance_id)
+        store = events._receivers().get(instance_id)
         if not store:  # unknown, draft or archived
             return request.make_response("", status=404)
         client_secret, company_id = store

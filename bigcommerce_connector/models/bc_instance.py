@@ -17,7 +17,7 @@ REQUEST_TIMEOUT_SECONDS = 60
 # fails the call as rate-limited, and a queue line is postponed for that long instead.
 MAX_RATE_LIMIT_WAIT_SECONDS = 5
 
-# What ``bc.webhook.event._receiver`` reads of a store.
+# What ``bc.webhook.event._receivers`` reads of a store.
 RECEIVER_FIELDS = {"client_secret", "state", "active", "company_id", "marketplace_instance_id"}
 
 
@@ -155,7 +155,7 @@ class BigCommerceInstance(models.Model):
     @api.model
     def _clear_receiver_cache(self):
         """Webhook receipts cache each store's secret, company and whether it receives
-        (``bc.webhook.event._receiver``); clearing signals the other workers too."""
+        (``bc.webhook.event._receivers``); clearing signals the other workers too."""
         self.env.registry.clear_cache()
 
     @api.model

@@ -10,7 +10,7 @@ import psycopg2
 from odoo import _, api, fields, models, tools
 from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
 from odoo.sql_db import connection_info_for
-from odoo.tools import SQL
+from odoo.tools import SQL, frozendict
 
 from ..bigcommerce.webhooks import webhook_kind
 from ..const import IMPORT_CUSTOMER, IMPORT_ORDER, IMPORT_PRODUCT
@@ -92,21 +92,24 @@ class BigCommerceWebhookEvent(models.Model):
         """))
 
     @api.model
-    @tools.ormcache("instance_id")
-    def _receiver(self, instance_id):
-        """``(client secret, company id)`` of the store ``instance_id``, or None when it does
-        not receive webhooks: a draft store has no scheduled actions and no import settings yet,
-        an archived one no more (the stores of ``bc.instance._syncing_instances``). Cached in
-        each worker, so that a delivery costs the server no query before its insert: a store
-        change that matters here clears the cache (``bc.instance._clear_receiver_cache``), and
-        every request checks first whether another worker cleared it. No ORM: no prefetch of
-        the store's other fields, no access rules (the route runs as superuser)."""
+    @tools.ormcache()
+    def _receivers(self):
+        """``{store id: (client secret, company id)}`` of the stores that receive webhooks: not
+        a draft one, which has no scheduled actions and no import settings yet, nor an archived
+        one, which has them no more (the stores of ``bc.instance._syncing_instances``).
+
+        Cached in each worker, so that a delivery costs the server no query before its insert;
+        a store change that matters here clears the cache (``bc.instance._clear_receiver_cache``),
+        and every request checks first whether another worker cleared it. All stores in one
+        entry: a delivery for an unknown store is refused without a query, and a flood of them
+        cannot push Odoo's other cached values out. No ORM: no prefetch of the stores' other
+        fields, no access rules (the route runs as superuser)."""
         self.env.cr.execute(SQL("""
-            SELECT store.client_secret, marketplace.company_id
+            SELECT store.id, store.client_secret, marketplace.company_id
               FROM bc_instance store JOIN marketplace_instance marketplace ON marketplace.id = store.marketplace_instance_id
-             WHERE store.id = %s AND store.active AND store.state = 'confirmed'
-        """, instance_id))
-        return self.env.cr.fetchone()
+             WHERE store.active AND store.state = 'confirmed'
+        """))
+        return frozendict((store_id, (secret, company_id)) for store_id, secret, company_id in self.env.cr.fetchall())
 
     @api.model
     def _record_delivery(self, instance_id, company_id, delivery_id, scope, resource_id, wake=None):
@@ -121,7 +124,7 @@ class BigCommerceWebhookEvent(models.Model):
         At READ COMMITTED: Odoo's transactions are REPEATABLE READ, where an ``INSERT … ON
         CONFLICT DO NOTHING`` that meets a redelivery committed since the transaction began
         raises a serialization failure, and Odoo replays the whole request. The request wrote
-        nothing before: committing (nothing at all, unless ``_receiver`` or ``_xmlid_to_res_id``
+        nothing before: committing (nothing at all, unless ``_receivers`` or ``_xmlid_to_res_id``
         just read) only ends its snapshot, so that the insert begins a transaction of its own."""
         cron_id = self.env["ir.model.data"]._xmlid_to_res_id(QUEUE_CRON)  # cached: a query only once per worker
         isolation = SQL()

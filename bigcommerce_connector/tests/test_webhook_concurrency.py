@@ -37,14 +37,14 @@ class TestWebhookReceiptConcurrency(TransactionCase):
         first_env, second_env = self._real_env(first_cr), self._real_env(second_cr)
         outcome = {}
         try:
-            first_env["bc.webhook.event"]._receiver(self.instance_id)
+            first_env["bc.webhook.event"]._receivers()
             self.assertTrue(first_env["bc.webhook.event"]._record_delivery(
                 self.instance_id, self.company_id, "msg_1", "store/order/updated", 103))
 
             def second():
                 # Another change of the same order, while the first request has not committed yet.
                 started = time.monotonic()
-                second_env["bc.webhook.event"]._receiver(self.instance_id)
+                second_env["bc.webhook.event"]._receivers()
                 outcome["new"] = second_env["bc.webhook.event"]._record_delivery(
                     self.instance_id, self.company_id, "msg_2", "store/order/updated", 103)
                 outcome["seconds"] = time.monotonic() - started
@@ -77,13 +77,13 @@ class TestWebhookReceiptConcurrency(TransactionCase):
         try:
             # A request's transaction may have read something (a cache of Odoo's) before the controller runs.
             second_cr.execute("SELECT 1")
-            first_env["bc.webhook.event"]._receiver(self.instance_id)
+            first_env["bc.webhook.event"]._receivers()
             self.assertTrue(first_env["bc.webhook.event"]._record_delivery(
                 self.instance_id, self.company_id, "msg_1", "store/order/updated", 103))
 
             def redelivery():
                 try:
-                    second_env["bc.webhook.event"]._receiver(self.instance_id)
+                    second_env["bc.webhook.event"]._receivers()
                     outcome["new"] = second_env["bc.webhook.event"]._record_delivery(
                         self.instance_id, self.company_id, "msg_1", "store/order/updated", 103)
                     second_cr.commit()
@@ -116,7 +116,7 @@ class TestWebhookReceiptConcurrency(TransactionCase):
             with db_connect(dbname).cursor() as request_cr:
                 env = self._real_env(request_cr)
                 env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).unlink()
-                env["bc.webhook.event"]._receiver(self.instance_id)
+                env["bc.webhook.event"]._receivers()
                 env["bc.webhook.event"]._record_delivery(
                     self.instance_id, self.company_id, delivery_id, "store/order/updated", 103)
                 request_cr.commit()  # what Odoo does at the end of the request

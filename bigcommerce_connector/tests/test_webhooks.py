@@ -204,12 +204,14 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
     def test_receiving_a_delivery_is_one_query(self):
         events = self.env["bc.webhook.event"].sudo()
         # A worker's first delivery for the store reads it, and the queue cron's id.
-        secret, company_id = events._receiver(self.instance.id)
+        secret, company_id = events._receivers()[self.instance.id]
         events._record_delivery(self.instance.id, company_id, "msg_first", "store/order/updated", 103)
         with self.assertQueryCount(1):
-            secret, company_id = events._receiver(self.instance.id)
+            secret, company_id = events._receivers()[self.instance.id]
             self.assertTrue(events._record_delivery(self.instance.id, company_id, "msg_next", "store/order/updated", 103))
         self.assertEqual(secret, CLIENT_SECRET)
+        with self.assertQueryCount(0):  # a delivery for an unknown store is refused without a query
+            self.assertIsNone(events._receivers().get(999999))
 
     def test_a_delivery_wakes_the_cron_workers_once_answered_a_redelivery_does_not(self):
         _dbname, connection_info = connection_info_for("postgres")
