@@ -33,15 +33,16 @@ no ``--db-filter``; server p50 / p99 in ms:
 
     before issue 14: 12 queries a delivery, ORM reads       bursts 29-34 / 76-77
     5 queries, no ORM, READ COMMITTED (1 December)           bursts 7-14 / 35-71
-    2 queries (Odoo's registry check and the insert: the store cached per worker, auth="none"),
-    the cron woken after the answer (2 December, load 0.4-1.2, seven runs)
-                                                             bursts 8-10 / 17, 19, 20, 22, 22, 24, 25
+    2 queries (Odoo's registry check and the insert: the stores cached per worker, auth="none"),
+    the cron woken after the answer (2 December, load 0.5-0.8, eight runs)
+      runs with at most 1 % steal over the rounds            bursts 6-7 / 12, 13, 15, 15
+      runs with 2-9 % steal                                  bursts 7-10 / 21, 24, 28, 42
       --proxy haproxy                                        bursts 8 / 22, client p50 / p99 139 / 293
       --proxy nginx (a run with 9 % steal)                   bursts 11 / 27
 
-In every run the requests above 20 ms (0 to 8 of 200) ran while the hypervisor took 11-39 % of
-the CPUs, against 3-11 % during the others; in the runs with about 2 % steal over the rounds
-the p99 was 17-20 ms. A delivery costs an HTTP worker about 4.5 ms of CPU, of which about 3.5 ms
+In every run the requests above 20 ms (0 to 22 of 200) ran while the hypervisor took 22-29 % of
+the CPUs, against 6-16 % during the others; every run with at most 1 % steal over the rounds met
+the goal, none with more did. A delivery costs an HTTP worker about 4.5 ms of CPU, of which about 3.5 ms
 is Odoo's own request handling (GET /web/health costs 3.5 ms in the same worker), and one sent
 alone is answered in 6 ms. 0 ERROR lines and 0 replayed requests in every run: a replay needs
 two deliveries with the same webhook-id at once, which this benchmark does not send (see
