@@ -1,10 +1,14 @@
 import os
+import select
 import sys
 from contextlib import contextmanager
 from decimal import Decimal
 from unittest.mock import patch
 
+import psycopg2
+
 from odoo import Command
+from odoo.sql_db import connection_info_for
 from odoo.tests import Form, HttpCase, TransactionCase
 
 from ..bigcommerce.client import BigCommerceClient
@@ -18,6 +22,27 @@ from sandbox import seed  # noqa: E402,F401 - needs the repository root on sys.p
 from sandbox.server import start_sandbox  # noqa: E402 - needs the repository root on sys.path
 
 CLIENT_SECRET = "test-client-secret"
+
+
+def listen_to_cron_wakeups(case):
+    """LISTEN where Odoo's cron workers do (``cron_trigger`` on the ``postgres`` database);
+    returns ``woken()``: whether they were told about this database since the last call,
+    waiting up to 2 s for it."""
+    _dbname, connection_info = connection_info_for("postgres")
+    listener = psycopg2.connect(**connection_info)
+    listener.autocommit = True
+    case.addCleanup(listener.close)
+    listener.cursor().execute("LISTEN cron_trigger")
+    dbname = case.env.cr.dbname
+
+    def woken():
+        notified = []
+        while dbname not in notified and select.select([listener], [], [], 2) != ([], [], []):
+            listener.poll()
+            notified += [notify.payload for notify in listener.notifies]
+            listener.notifies.clear()
+        return dbname in notified
+    return woken
 
 
 def open_wizard(env, action, **values):

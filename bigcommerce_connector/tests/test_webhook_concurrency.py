@@ -1,12 +1,13 @@
-import select
 import threading
 import time
 
 import psycopg2
 
 from odoo import SUPERUSER_ID, api, fields
-from odoo.sql_db import connection_info_for, db_connect
+from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
+
+from .common import listen_to_cron_wakeups
 
 
 @tagged("post_install", "-at_install")
@@ -106,11 +107,7 @@ class TestWebhookReceiptConcurrency(TransactionCase):
     def test_a_delivery_triggers_the_queue_and_wakes_the_cron_workers_a_redelivery_does_not(self):
         dbname = self.env.cr.dbname
         cron = self.env.ref("base_marketplace.ir_cron_process_queue")
-        _dbname, connection_info = connection_info_for("postgres")
-        listener = psycopg2.connect(**connection_info)
-        listener.autocommit = True
-        self.addCleanup(listener.close)
-        listener.cursor().execute("LISTEN cron_trigger")
+        woken = listen_to_cron_wakeups(self)
 
         def deliver(delivery_id):
             with db_connect(dbname).cursor() as request_cr:
@@ -121,16 +118,6 @@ class TestWebhookReceiptConcurrency(TransactionCase):
                     self.instance_id, self.company_id, delivery_id, "store/order/updated", 103)
                 request_cr.commit()  # what Odoo does at the end of the request
                 return env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).mapped("call_at")
-
-        def woken():
-            notified = []
-            while select.select([listener], [], [], 2) != ([], [], []):
-                listener.poll()
-                notified += [notify.payload for notify in listener.notifies]
-                listener.notifies.clear()
-                if dbname in notified:
-                    break
-            return dbname in notified
 
         triggers = deliver("msg_1")
         self.assertEqual(len(triggers), 1)

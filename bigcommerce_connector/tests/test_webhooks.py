@@ -1,21 +1,18 @@
 import hashlib
 import json
-import select
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-import psycopg2
 import requests
 
 from odoo import fields
 from odoo.exceptions import UserError
-from odoo.sql_db import connection_info_for
 from odoo.tests import HttpCase, tagged
 
 from ..bigcommerce.webhooks import sign_webhook
-from .common import CLIENT_SECRET, BigCommerceOrderMixin, sandbox_instance_vals
+from .common import CLIENT_SECRET, BigCommerceOrderMixin, listen_to_cron_wakeups, sandbox_instance_vals
 
 # Orders, then customers (their address events by one wildcard hook).
 SCOPES = ("store/order/created", "store/order/updated", "store/order/statusUpdated", "store/order/refund/created",
@@ -214,20 +211,7 @@ class TestOrderWebhooks(BigCommerceOrderMixin, HttpCase):
             self.assertIsNone(events._receivers().get(999999))
 
     def test_a_delivery_wakes_the_cron_workers_once_answered_a_redelivery_does_not(self):
-        _dbname, connection_info = connection_info_for("postgres")
-        listener = psycopg2.connect(**connection_info)
-        listener.autocommit = True
-        self.addCleanup(listener.close)
-        listener.cursor().execute("LISTEN cron_trigger")
-
-        def woken():
-            notified = []
-            while select.select([listener], [], [], 2) != ([], [], []):
-                listener.poll()
-                notified += [notify.payload for notify in listener.notifies]
-                listener.notifies.clear()
-            return self.env.cr.dbname in notified
-
+        woken = listen_to_cron_wakeups(self)
         self.assertEqual(self.deliver(self.event(103, 1), msg_id="msg_wake").status_code, 200)
         self.assertTrue(woken(), "the queue runs at once, not at the cron workers' next wake-up")
         self.assertEqual(self.deliver(self.event(103, 1), msg_id="msg_wake").status_code, 200)
